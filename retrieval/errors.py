@@ -1,0 +1,74 @@
+"""Domain exceptions. Raised inside `retrieval`; front-ends turn them into messages.
+
+Every message is one line a user can act on (it names the command to run).
+"""
+
+
+class InvestqaError(Exception):
+    """Base class for every error the front-ends show as a clean message."""
+
+
+class EmptyQuestion(InvestqaError):
+    def __init__(self) -> None:
+        super().__init__("the question is empty: type a question in Chinese or English")
+
+
+class QuestionTooLong(InvestqaError):
+    def __init__(self, length: int, limit: int) -> None:
+        super().__init__(f"the question is too long ({length} characters; the limit is {limit})")
+
+
+class SeedsNotFound(InvestqaError):
+    def __init__(self, path) -> None:
+        super().__init__(
+            f"seeds folder not found: {path} (copy the documents there or pass --seeds DIR)"
+        )
+
+
+class NoDocuments(InvestqaError):
+    def __init__(self, path) -> None:
+        super().__init__(f"no readable documents in {path}: nothing to index")
+
+
+class IndexNotFound(InvestqaError):
+    def __init__(self, path) -> None:
+        super().__init__(f"no index in {path}: run `investqa index --index {path}` first")
+
+
+class IndexMismatch(InvestqaError):
+    """The index on disk was built with other settings than the ones asked for."""
+
+    def __init__(self, path, what: str) -> None:
+        super().__init__(
+            f"the index in {path} does not match: {what}; "
+            f"rebuild it with `investqa index --index {path}` (add the same --embedder)"
+        )
+
+
+class IndexCorrupt(InvestqaError):
+    def __init__(self, path, what: str) -> None:
+        super().__init__(
+            f"the index in {path} is damaged ({what}); rebuild it with `investqa index --index {path}`"
+        )
+
+
+class IndexUnreadable(InvestqaError):
+    def __init__(self, path, what: str) -> None:
+        super().__init__(f"cannot read the index in {path} ({what}); check its permissions")
+
+
+class IndexLocked(InvestqaError):
+    def __init__(self, path) -> None:
+        super().__init__(
+            f"another `investqa index` is already rebuilding {path}; wait for it to finish"
+        )
+
+
+class UnknownPassage(InvestqaError):
+    def __init__(self, passage_id: str) -> None:
+        super().__init__(f"no passage with id {passage_id!r} in the index")
+
+
+class EmbedderUnavailable(InvestqaError):
+    def __init__(self, spec: str, why: str) -> None:
+        super().__init__(f"cannot load embedder {spec!r}: {why}")

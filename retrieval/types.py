@@ -1,0 +1,134 @@
+"""Typed values that flow through the pipeline and out of `retrieval`.
+
+All are frozen dataclasses: the front-ends read them, nothing mutates them.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading inside a document; it applies from `start` until the next one."""
+
+    start: int
+    heading: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article or report after cleaning.
+
+    `text` keeps the original characters (hard-wrap line breaks joined, boilerplate,
+    title and date lines taken out); all offsets below point into it.
+    `paragraphs` are (start, end) spans of real paragraphs of `text`.
+    """
+
+    doc_id: str
+    file: str
+    title: str
+    date: str | None
+    text: str
+    paragraphs: tuple[tuple[int, int], ...]
+    sections: tuple[Section, ...] = ()
+
+    def section_at(self, offset: int) -> str | None:
+        current = None
+        for section in self.sections:
+            if section.start <= offset:
+                current = section.heading
+            else:
+                break
+        return current
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A paragraph-sized, verbatim slice `text == document.text[start:end]`."""
+
+    passage_id: str
+    doc_id: str
+    file: str
+    title: str
+    date: str | None
+    section: str | None
+    start: int
+    end: int
+    text: str
+
+    def source_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "title": self.title,
+            "date": self.date,
+            "section": self.section,
+            "start": self.start,
+            "end": self.end,
+        }
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Passage":
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class Result:
+    """One ranked passage with the sentence(s) that answer, `quote`, found inside it.
+
+    `quote == passage.text[quote_start:quote_end]`.
+    """
+
+    rank: int
+    passage: Passage
+    score: float
+    quote_start: int
+    quote_end: int
+
+    @property
+    def quote(self) -> str:
+        return self.passage.text[self.quote_start : self.quote_end]
+
+    def to_dict(self) -> dict:
+        return {
+            "rank": self.rank,
+            "passage_id": self.passage.passage_id,
+            "text": self.passage.text,
+            "quote": self.quote,
+            "score": round(float(self.score), 6),
+            "source": self.passage.source_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    language: str  # "zh" or "en": the language to reply in
+    abstained: bool
+    results: tuple[Result, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "abstained": self.abstained,
+            "results": [result.to_dict() for result in self.results],
+        }
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the front-ends list about an indexed document (/sources, /help)."""
+
+    doc_id: str
+    file: str
+    title: str
+    date: str | None
+    passages: int
