@@ -72,3 +72,11 @@ class UnknownPassage(InvestqaError):
 class EmbedderUnavailable(InvestqaError):
     def __init__(self, spec: str, why: str) -> None:
         super().__init__(f"cannot load embedder {spec!r}: {why}")
+
+
+class EvalFileInvalid(InvestqaError):
+    """A QA file for `investqa eval` that cannot be read or has a bad line."""
+
+    def __init__(self, path, what: str, line: int | None = None) -> None:
+        where = f"{path}, line {line}" if line is not None else f"{path}"
+        super().__init__(f"bad evaluation file {where}: {what}")

@@ -42,7 +42,7 @@ _CN_QUANTITY = re.compile(
     rf"(?<![第{_CN_NUMERAL_CHARS}])([零〇一二两三四五六七八九十][{_CN_NUMERAL_CHARS}]*{_CN_DECIMAL})({_MEASURE})?"
 )
 _ARABIC_PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*%")
-_ARABIC_QUANTITY = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)(万|亿)?({_MEASURE})")
+_ARABIC_QUANTITY = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)(万|亿)?({_MEASURE})?")
 
 
 def normalize_query(text: str) -> str:
@@ -66,10 +66,14 @@ def chinese_to_number(numeral: str) -> Decimal | None:
     total = 0        # finished groups of 亿 and 万
     section = 0      # the part below the current 万/亿
     digit = None     # a digit waiting for its unit
+    previous = ""
     for char in integer_part:
         if char in _DIGIT_VALUES:
-            if digit is not None:      # two digits in a row: 二〇二二 style, read positionally
+            if previous in _DIGIT_VALUES:  # two digits in a row: 二〇二二 style, read positionally
                 return _positional(integer_part)
+            if not _DIGIT_VALUES[char]:    # 零 after a unit (一百零五) only marks a gap
+                previous = ""
+                continue
             digit = _DIGIT_VALUES[char]
         elif char in _SMALL_UNITS:
             section += (1 if digit is None else digit) * _SMALL_UNITS[char]
@@ -84,6 +88,7 @@ def chinese_to_number(numeral: str) -> Decimal | None:
             section = 0
         else:
             return None
+        previous = char
     value = Decimal(total + section + (digit or 0))
     if decimal_part:
         if any(char not in _DIGIT_VALUES for char in decimal_part):
@@ -102,17 +107,18 @@ def number_to_chinese(value: int) -> str:
     """Chinese reading of a whole number below 10^12 (800 -> 八百, 13 -> 十三, 105 -> 一百零五)."""
     if value == 0:
         return "零"
-    parts = []
-    for unit_name, unit in (("亿", 10**8), ("万", 10**4), ("", 1)):
-        group, value = divmod(value, unit)
-        if group:
-            if parts and group < 1000:
-                parts.append("零")
-            parts.append(_four_digits(group) + unit_name)
-        elif parts and value:
-            parts.append("零") if parts[-1] != "零" else None
-    text = "".join(parts).replace("零零", "零")
-    return text[1:] if text.startswith("一十") else text
+    groups = ((value // 10**8, "亿"), (value // 10**4 % 10**4, "万"), (value % 10**4, ""))
+    out = ""
+    zero_pending = False
+    for group, unit_name in groups:
+        if not group:
+            zero_pending = bool(out)
+            continue
+        if out and (zero_pending or group < 1000):
+            out += "零"
+        out += _four_digits(group) + unit_name
+        zero_pending = False
+    return out[1:] if out.startswith("一十") else out
 
 
 def _four_digits(value: int) -> str:
@@ -131,15 +137,15 @@ def _four_digits(value: int) -> str:
 
 
 def _format_decimal(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _in_unit(value: Decimal, numeral: str) -> str:
-    """Digits the way documents write them: keep the numeral's trailing 万/亿 (八百万 -> 800万)."""
+    """Digits the way documents write them, in the numeral's largest 万/亿 (八百万 -> 800万)."""
     for unit_name in ("亿", "万"):
-        if numeral.endswith(unit_name):
-            return _format_decimal(value / _BIG_UNITS[unit_name]) + unit_name
+        in_unit = value / _BIG_UNITS[unit_name]
+        if unit_name in numeral and -in_unit.normalize().as_tuple().exponent <= 2:
+            return _format_decimal(in_unit) + unit_name
     return _format_decimal(value)
 
 
@@ -179,9 +185,11 @@ def _arabic_variants(text: str) -> list[str]:
             variants.append("百分之" + number_to_chinese(int(number)))
     for match in _ARABIC_QUANTITY.finditer(text):
         number, big_unit, measure = match.groups()
-        if "." in number or int(number) >= 10**8:
+        if not (big_unit or measure) or "." in number or int(number) >= 10**8:
             continue
-        variants.append(number_to_chinese(int(number)) + (big_unit or "") + measure)
+        if measure in ("年", "月", "日", "号") and int(number) >= 100:
+            continue  # dates are written in digits; 二千零二十年 would match nothing
+        variants.append(number_to_chinese(int(number)) + (big_unit or "") + (measure or ""))
     return variants
 
 

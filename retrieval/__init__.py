@@ -1,0 +1,28 @@
+"""investqa's core: ingest documents, build the hybrid index, answer with quoted passages.
+
+Front-ends import from here; nothing in this package prints. Exports load lazily so a
+front-end that needs only `retrieval.errors` does not pay for numpy, faiss or jieba.
+"""
+from importlib import import_module
+
+_EXPORTS = {
+    "BuildReport": "builder",
+    "build_index": "builder",
+    "PRESETS": "config",
+    "SearchConfig": "config",
+    "Engine": "engine",
+    "detect_language": "query",
+    "current_build_id": "store",
+    "state_dir": "store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'retrieval' has no attribute {name!r}")
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,127 @@
+"""Ingestion: files in the seeds folder -> cleaned Documents -> passages.
+
+    corpus = load_corpus(Path("seeds"))            # never raises for one bad file
+    passages = chunk_corpus(corpus, ChunkSettings())
+
+`load_corpus` reads every supported file (recursing, hidden entries ignored), rebuilds
+articles and paragraphs (see cleaner.py) and records why any file was skipped.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..errors import SeedsNotFound
+from ..types import Document, Passage, Section, SkippedFile
+from .chunker import chunk_documents, match_key
+from .cleaner import Article, clean_text
+from .readers import UnreadableFile, read_text
+
+__all__ = ["ChunkSettings", "Corpus", "load_corpus", "chunk_corpus", "build_document"]
+
+
+@dataclass(frozen=True)
+class ChunkSettings:
+    min_chars: int = 150  # merge tiny paragraphs up to this
+    max_chars: int = 500  # split long paragraphs at sentence ends
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    documents: tuple[Document, ...]
+    skipped: tuple[SkippedFile, ...]
+    files: dict[str, str]  # relative path -> sha256 of the raw bytes
+
+
+def build_document(article: Article, doc_id: str, file: str, fallback_title: str) -> Document:
+    """A Document whose text is the article's paragraphs, one per line."""
+    parts: list[str] = []
+    paragraphs: list[tuple[int, int]] = []
+    sections: list[Section] = []
+    offset = 0
+    current: str | None = None
+    for text, section in article.paragraphs:
+        if parts:
+            offset += 1  # the "\n" between paragraphs
+        if section is not None and section != current:
+            sections.append(Section(start=offset, heading=section))
+        current = section
+        parts.append(text)
+        paragraphs.append((offset, offset + len(text)))
+        offset += len(text)
+    return Document(
+        doc_id=doc_id,
+        file=file,
+        title=article.title or fallback_title,
+        date=article.date,
+        text="\n".join(parts),
+        paragraphs=tuple(paragraphs),
+        sections=tuple(sections),
+    )
+
+
+def _visible_files(root: Path) -> list[Path]:
+    """Files under root in a stable order, skipping anything hidden (name starting with '.')."""
+    found: list[Path] = []
+    for folder, subfolders, names in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        found.extend(Path(folder) / name for name in sorted(names) if not name.startswith("."))
+    return sorted(found, key=lambda path: path.relative_to(root).as_posix())
+
+
+def load_corpus(seeds_dir: Path) -> Corpus:
+    """Read and clean every document under `seeds_dir`; raise SeedsNotFound if it is missing."""
+    root = Path(seeds_dir)
+    if not root.is_dir():
+        raise SeedsNotFound(root)
+    documents: list[Document] = []
+    skipped: list[SkippedFile] = []
+    hashes: dict[str, str] = {}
+    used_ids: set[str] = set()
+    seen_texts: dict[str, str] = {}  # match key of a document's text -> file it came from
+    for path in _visible_files(root):
+        relative = path.relative_to(root).as_posix()
+        try:
+            hashes[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+            raw, title_hint = read_text(path)
+            articles = clean_text(raw, title_hint)
+        except UnreadableFile as error:
+            skipped.append(SkippedFile(relative, str(error)))
+            continue
+        except OSError as error:
+            skipped.append(SkippedFile(relative, f"cannot read file ({error.strerror or error})"))
+            continue
+        except Exception as error:  # one odd file must never stop a rebuild of the whole corpus
+            skipped.append(SkippedFile(relative, f"could not be processed ({type(error).__name__})"))
+            continue
+        if not articles:
+            skipped.append(SkippedFile(relative, "no text found"))
+            continue
+        base = Path(relative).with_suffix("").as_posix()
+        if base in used_ids:
+            base = relative  # x.txt and x.md: keep both ids distinct
+        used_ids.add(base)
+        kept = 0
+        duplicate_of = None
+        for number, article in enumerate(articles, start=1):
+            document = build_document(article, f"{base}#{number}", relative, path.stem)
+            key = match_key(document.text)
+            if key in seen_texts:
+                duplicate_of = seen_texts[key]
+                continue
+            seen_texts[key] = relative
+            documents.append(document)
+            kept += 1
+        if not kept:
+            skipped.append(SkippedFile(relative, f"duplicate of {duplicate_of}"))
+    return Corpus(documents=tuple(documents), skipped=tuple(skipped), files=hashes)
+
+
+def chunk_corpus(corpus: Corpus, settings: ChunkSettings = ChunkSettings()) -> list[Passage]:
+    """Paragraph-sized passages of every document, in corpus order, repeats dropped."""
+    return chunk_documents(corpus.documents, settings.min_chars, settings.max_chars)

@@ -1,0 +1,281 @@
+"""Turn a file of any supported format into plain text lines.
+
+Every reader returns `str` with one line per visual line or block; hard-wrap joining,
+headings and boilerplate are the cleaner's job. Problems raise `UnreadableFile(reason)`,
+which `load_corpus` turns into a `SkippedFile`.
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from ..text import is_cjk
+
+TEXT_SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | {".docx", ".pdf"}
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class UnreadableFile(Exception):
+    """A file we cannot turn into text; the message is the skip reason shown to the user."""
+
+
+# ---------------------------------------------------------------- encodings
+
+
+def _share_common_chinese(text: str, encoding: str, common_leads: range) -> float:
+    """Share of non-ASCII characters that are common characters of `encoding`.
+
+    A wrong legacy decoding (Big5 read as GBK or the reverse) rarely fails outright, but
+    it produces rare characters, kana and symbols instead of everyday Hanzi.
+    """
+    others = [char for char in text if ord(char) > 0x7F]
+    if not others:
+        return 1.0
+    common = 0
+    for char in others:
+        if not is_cjk(char):
+            continue
+        try:
+            encoded = char.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        if len(encoded) == 2 and (encoded[0] in common_leads or encoded[0] in range(0xA1, 0xA4)):
+            common += 1
+    return common / len(others)
+
+
+# GB2312 level-1 Hanzi (the 3755 most frequent) have lead bytes 0xB0-0xD7; Big5's
+# "frequently used" block has lead bytes 0xA4-0xC6. 0xA1-0xA3 is punctuation in both.
+_GB_COMMON = range(0xB0, 0xD8)
+_BIG5_COMMON = range(0xA4, 0xC7)
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode text bytes: UTF-8 (with or without BOM), UTF-16 with BOM, GB18030, Big5, else guess."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(f"invalid UTF-8 after a UTF-8 BOM ({error.reason})") from error
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(f"invalid UTF-16 ({error.reason})") from error
+    if b"\x00" in data:
+        raise UnreadableFile("binary file (contains NUL bytes)")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates: list[tuple[float, str]] = []
+    for encoding, common in (("gb18030", _GB_COMMON), ("big5", _BIG5_COMMON)):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_share_common_chinese(text, encoding, common), text))
+    if candidates:
+        score, text = max(candidates, key=lambda candidate: candidate[0])
+        if score >= 0.6:
+            return text
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise UnreadableFile("unknown text encoding (not UTF-8, GB18030 or Big5)")
+    return str(best)
+
+
+def _reject_binary(text: str) -> str:
+    controls = sum(1 for char in text if ord(char) < 32 and char not in "\t\n\r\f\v")
+    if text and controls / len(text) > 0.05:
+        raise UnreadableFile("binary file (mostly control characters)")
+    return text
+
+
+# ---------------------------------------------------------------- markdown
+
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_MD_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_MD_EMPHASIS = re.compile(r"(\*\*|__|`)")
+_MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
+
+
+def markdown_to_text(source: str) -> str:
+    """Strip Markdown markup, keep the words; headings stay on a line of their own."""
+    lines = []
+    in_fence = False
+    for line in source.splitlines():
+        if line.lstrip().startswith("```"):
+            in_fence = not in_fence
+            continue
+        if _MD_RULE.match(line):
+            lines.append("")
+            continue
+        heading = _MD_HEADING.match(line)
+        if heading and not in_fence:
+            lines.extend(["", heading.group(1), ""])
+            continue
+        line = _MD_IMAGE.sub(r"\1", line)
+        line = _MD_LINK.sub(r"\1", line)
+        line = _MD_EMPHASIS.sub("", line)
+        line = _MD_LIST.sub("", line)
+        lines.append(line.lstrip("> ") if line.lstrip().startswith(">") else line)
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- HTML
+
+_SKIPPED_TAGS = frozenset(
+    {"script", "style", "nav", "header", "footer", "aside", "noscript", "template", "svg",
+     "iframe", "form", "button", "select", "head"}
+)
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
+     "section", "article", "main", "blockquote", "pre", "hr", "dd", "dt", "dl", "figure",
+     "figcaption", "caption", "title", "body", "td", "th"}
+)
+_VOID_TAGS = frozenset({"br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col"})
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[str] = []
+        self.title = ""
+        self._current: list[str] = []
+        self._skip_depth = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIPPED_TAGS and tag not in _VOID_TAGS:
+            self._skip_depth += 1
+        elif tag == "title":
+            self._in_title = True
+        if tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if tag in _SKIPPED_TAGS and self._skip_depth:
+            self._skip_depth -= 1
+        elif tag == "title":
+            self._in_title = False
+        if tag in _BLOCK_TAGS:
+            self._flush()
+
+    def handle_data(self, data):
+        if self._in_title and not self._skip_depth:
+            self.title += data
+        elif not self._skip_depth:
+            self._current.append(data)
+
+    def _flush(self) -> None:
+        block = _collapse_html_whitespace("".join(self._current))
+        if block:
+            self.blocks.append(block)
+        self._current = []
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def _collapse_html_whitespace(text: str) -> str:
+    """HTML whitespace is one space, except a line break between two Chinese characters."""
+
+    def replace(match: re.Match) -> str:
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if "\n" in match.group() and before and after and is_cjk(before) and is_cjk(after):
+            return ""
+        return " "
+
+    return re.sub(r"\s+", replace, text).strip()
+
+
+def html_to_text(source: str) -> tuple[str, str | None]:
+    """Visible text of an HTML page, one block per line; plus its <title>."""
+    parser = _TextExtractor()
+    parser.feed(source)
+    parser.close()
+    title = _collapse_html_whitespace(parser.title) or None
+    return "\n\n".join(parser.blocks), title
+
+
+# ---------------------------------------------------------------- docx / pdf
+
+
+def docx_to_text(path: Path) -> tuple[str, str | None]:
+    try:
+        import docx
+
+        document = docx.Document(str(path))
+    except Exception as error:  # python-docx raises many kinds for broken zips/xml
+        raise UnreadableFile(f"not a readable .docx file ({type(error).__name__})") from error
+    blocks = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            blocks.append(" ".join(cell.text for cell in row.cells))
+    title = (document.core_properties.title or "").strip() or None
+    return "\n\n".join(blocks), title
+
+
+def pdf_to_text(path: Path) -> str:
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            raise UnreadableFile("encrypted PDF")
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except UnreadableFile:
+        raise
+    except Exception as error:  # pypdf raises many kinds for broken files
+        raise UnreadableFile(f"not a readable PDF ({type(error).__name__})") from error
+    # A lone page number between pages is layout, not text.
+    lines = [line for page in pages for line in page.splitlines() if not line.strip().isdigit()]
+    if not "".join(lines).strip():
+        raise UnreadableFile("PDF has no text layer (scanned image?)")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def read_text(path: Path) -> tuple[str, str | None]:
+    """Text of a file plus a title hint from its metadata (None when it has none)."""
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnreadableFile(f"unsupported file type {suffix or '(no extension)'}")
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise UnreadableFile(f"cannot read file ({error.strerror or error})") from error
+    if size == 0:
+        raise UnreadableFile("empty file")
+    if size > MAX_FILE_BYTES:
+        raise UnreadableFile(f"file too large ({size // (1024 * 1024)} MiB)")
+    if suffix == ".docx":
+        return docx_to_text(path)
+    if suffix == ".pdf":
+        return pdf_to_text(path), None
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnreadableFile(f"cannot read file ({error.strerror or error})") from error
+    text = _reject_binary(decode_bytes(data))
+    if suffix in HTML_SUFFIXES:
+        return html_to_text(text)
+    if suffix in (".md", ".markdown"):
+        return markdown_to_text(text), None
+    return text, None

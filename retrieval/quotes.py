@@ -1,0 +1,56 @@
+"""Choosing the sentence that answers, inside a passage. Pure functions.
+
+A sentence scores by the weighted query terms it contains (normalised substring match,
+so numbers and names count), plus its dense similarity when sentence vectors exist.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+MIN_QUOTE_CHARS = 12
+
+
+def score_sentences(
+    normalized_sentences: Sequence[str],
+    weighted_terms: Sequence[tuple[str, float]],
+    dense_scores: Sequence[float] | None = None,
+    dense_weight: float = 1.0,
+) -> list[float]:
+    total_weight = sum(weight for _, weight in weighted_terms) or 1.0
+    scores = []
+    for index, sentence in enumerate(normalized_sentences):
+        matched = sum(weight for term, weight in weighted_terms if term and term in sentence)
+        score = matched / total_weight
+        if dense_scores is not None:
+            score += dense_weight * float(dense_scores[index])
+        scores.append(score)
+    return scores
+
+
+def select_quote(
+    sentence_spans: Sequence[tuple[int, int]],
+    scores: Sequence[float],
+    text: str,
+) -> tuple[int, int]:
+    """The best sentence's span; a too-short fragment grows to take in its neighbour.
+
+    Ties go to the earlier sentence. Leading/trailing whitespace is trimmed off the span.
+    """
+    if not sentence_spans:
+        return _trim(text, 0, len(text))
+    best = max(range(len(sentence_spans)), key=lambda i: (scores[i], -i))
+    start, end = sentence_spans[best]
+    if len(text[start:end].strip()) < MIN_QUOTE_CHARS:
+        if best + 1 < len(sentence_spans):
+            end = sentence_spans[best + 1][1]
+        elif best > 0:
+            start = sentence_spans[best - 1][0]
+    return _trim(text, start, end)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

@@ -1,0 +1,203 @@
+"""File formats and encodings users have: every file is read or skipped with a reason."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from retrieval.errors import SeedsNotFound
+from retrieval.ingest import load_corpus
+from retrieval.ingest.readers import UnreadableFile, decode_bytes, read_text
+
+ARTICLE = "崂山区出台促进楼宇经济高质量发展若干政策，支持金家岭金融区发展。企业入驻可享受租金补贴。"
+TRADITIONAL = "臺灣的經濟發展很快，投資環境良好，歡迎企業來青島投資。"
+
+
+def compact(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def cjk_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with Chinese text in the standard (non-embedded) STSong-Light font.
+
+    No CJK font file exists on the test machine, so the PDF is written by hand; its text
+    strings use the predefined UniGB-UCS2-H encoding, which pypdf maps back to Unicode.
+    """
+    content = ["BT /F1 12 Tf 14 TL 50 780 Td"]
+    content += [f"<{line.encode('utf-16-be').hex()}> Tj T*" for line in lines]
+    stream = "\n".join(content + ["ET"]).encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
+        b"/DescendantFonts [6 0 R] >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
+        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R >>",
+        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] "
+        b"/ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "big5", "utf-8", "utf-8-sig", "utf-16"])
+def test_text_encodings_are_detected(tmp_path, encoding):
+    text = TRADITIONAL if encoding == "big5" else ARTICLE
+    path = tmp_path / f"doc_{encoding}.txt"
+    path.write_bytes(text.encode(encoding))
+    decoded, _ = read_text(path)
+    assert decoded == text
+
+
+@pytest.mark.parametrize("text", ["中文", "高新区招商", "發展", "投資環境良好"])
+@pytest.mark.parametrize("encoding", ["gbk", "big5"])
+def test_short_legacy_texts_decode(text, encoding):
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        pytest.skip(f"{text} is not in {encoding}")
+    assert decode_bytes(data) == text
+
+
+def test_utf8_bom_is_not_part_of_the_text(tmp_path):
+    (tmp_path / "bom.txt").write_bytes(b"\xef\xbb\xbf" + ARTICLE.encode("utf-8"))
+    corpus = load_corpus(tmp_path)
+    assert corpus.documents[0].text == ARTICLE
+    assert "\ufeff" not in corpus.documents[0].title
+
+
+def test_html_keeps_visible_text_only(tmp_path):
+    page = f"""<!doctype html><html><head><title>崂山区招商政策</title>
+    <style>p {{ color: red }}</style><script>var secret = "脚本内容";</script></head>
+    <body><nav><a href="/">首页</a> 导航菜单</nav><header>网站页眉</header>
+    <h1>崂山区招商政策</h1>
+    <p>崂山区出台促进楼宇经济高质量发展若干政策，
+    支持金家岭金融区发展。</p><p>企业入驻可享受租金补贴&amp;奖励。</p>
+    <footer>版权信息 页脚</footer></body></html>"""
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    (document,) = corpus.documents
+    assert document.title == "崂山区招商政策"
+    assert "支持金家岭金融区发展。" in document.text
+    assert "政策，支持" in document.text  # the source line break inside Chinese is not a space
+    assert "租金补贴&奖励" in document.text
+    for hidden in ("脚本内容", "color", "导航菜单", "网站页眉", "页脚"):
+        assert hidden not in document.text
+
+
+def test_markdown_headings_become_sections(tmp_path):
+    source = "# 崂山区招商指南\n\n## 楼宇经济\n\n崂山区出台**楼宇经济**政策，支持[金家岭](http://x)发展。\n"
+    (tmp_path / "guide.md").write_text(source, encoding="utf-8")
+    (document,) = load_corpus(tmp_path).documents
+    assert document.title.startswith("崂山区招商指南")
+    assert document.text == "崂山区出台楼宇经济政策，支持金家岭发展。"
+
+
+def test_docx_paragraphs_and_title(tmp_path):
+    import docx
+
+    word = docx.Document()
+    word.add_heading("崂山区招商政策解读", level=1)
+    word.add_paragraph(ARTICLE)
+    word.add_heading("租金补贴", level=2)
+    word.add_paragraph("新入驻企业最高可获得三年租金补贴。")
+    word.save(tmp_path / "policy.docx")
+    (document,) = load_corpus(tmp_path).documents
+    assert document.title == "崂山区招商政策解读"
+    assert ARTICLE in document.text
+    assert document.section_at(document.text.index("新入驻企业")) == "租金补贴"
+
+
+def test_chinese_pdf_lines_are_rejoined(tmp_path):
+    lines = ["崂山区出台促进楼宇经济高质量发", "展若干政策，支持金家岭金融区发", "展。企业入驻可享受租金补贴。"]
+    (tmp_path / "policy.pdf").write_bytes(cjk_pdf(lines))
+    (document,) = load_corpus(tmp_path).documents
+    assert "".join(lines) in document.text
+
+
+def test_english_pdf_from_fpdf(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    sentence = "Laoshan district offers rent subsidies to companies that move into its office towers. "
+    pdf.multi_cell(w=80, h=6, text=sentence * 3)
+    pdf.output(str(tmp_path / "english.pdf"))
+    (document,) = load_corpus(tmp_path).documents
+    assert compact(sentence * 3) == compact(document.text)
+    assert "\n" not in document.text  # one paragraph again
+
+
+def test_bad_files_are_skipped_with_reasons(tmp_path):
+    (tmp_path / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_text("  \n\n \t\n", encoding="utf-8")
+    (tmp_path / "image.txt").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "data.xlsx").write_bytes(b"PK\x03\x04 not really")
+    (tmp_path / "broken.docx").write_bytes(b"not a zip file")
+    (tmp_path / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    corpus = load_corpus(tmp_path)
+    reasons = {skipped.file: skipped.reason for skipped in corpus.skipped}
+    assert [document.file for document in corpus.documents] == ["good.txt"]
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["blank.txt"] == "no text found"
+    assert "binary" in reasons["image.txt"]
+    assert "unsupported file type .xlsx" in reasons["data.xlsx"]
+    assert ".docx" in reasons["broken.docx"]
+    assert "PDF" in reasons["broken.pdf"]
+    assert set(corpus.files) == {"good.txt", "empty.txt", "blank.txt", "image.txt", "data.xlsx",
+                                 "broken.docx", "broken.pdf"}
+
+
+def test_hidden_entries_are_ignored_and_subfolders_read(tmp_path):
+    (tmp_path / ".hidden.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "notes.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "district" / "laoshan").mkdir(parents=True)
+    (tmp_path / "district" / "laoshan" / "policy.txt").write_text(ARTICLE, encoding="utf-8")
+    corpus = load_corpus(tmp_path)
+    assert [document.file for document in corpus.documents] == ["district/laoshan/policy.txt"]
+    assert corpus.documents[0].doc_id == "district/laoshan/policy#1"
+    assert corpus.skipped == ()
+    assert list(corpus.files) == ["district/laoshan/policy.txt"]
+
+
+def test_same_stem_in_two_formats_gets_distinct_ids(tmp_path):
+    (tmp_path / "policy.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "policy.md").write_text("# 标题\n\n另一篇文章的内容，讲的是人才政策。", encoding="utf-8")
+    ids = [document.doc_id for document in load_corpus(tmp_path).documents]
+    assert len(set(ids)) == 2
+
+
+def test_file_hashes_change_with_content(tmp_path):
+    path = tmp_path / "policy.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    before = load_corpus(tmp_path).files["policy.txt"]
+    path.write_text(ARTICLE + "补充。", encoding="utf-8")
+    assert load_corpus(tmp_path).files["policy.txt"] != before
+    assert re.fullmatch(r"[0-9a-f]{64}", before)
+
+
+def test_missing_folder_raises(tmp_path):
+    with pytest.raises(SeedsNotFound):
+        load_corpus(tmp_path / "nowhere")
+
+
+def test_read_text_rejects_unknown_suffix(tmp_path):
+    path = tmp_path / "notes.rtf"
+    path.write_text("{\\rtf1 hello}", encoding="ascii")
+    with pytest.raises(UnreadableFile, match="unsupported"):
+        read_text(path)
