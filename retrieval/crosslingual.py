@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
+from typing import Container, Iterable, Iterator, Mapping
 
 from .errors import IndexCorrupt
 
@@ -80,6 +80,15 @@ QUESTION_WORDS = frozenset("""
 name named known called get got give tell list please kind type sort thing things way also only just
 very too still yet again once ever more most same one ones
 """.split())
+
+
+@dataclass(frozen=True)
+class EnglishTerm:
+    """One English word or phrase of a question, as `CrossLingualExpander.explain` reads it."""
+
+    text: str                      # folded: "pocket park", "laoshan", "2018"
+    candidates: tuple[str, ...]    # its Chinese corpus tokens, best first; () when none
+    known: bool                    # candidates, or a dictionary word the corpus never uses
 
 
 @dataclass(frozen=True)
@@ -415,6 +424,40 @@ class CrossLingualExpander:
                 position += consumed or 1
             self._match_compounds(words, add)
         return sorted(weights.items(), key=lambda item: (-item[1], item[0]))
+
+    def explain(self, question: str, dictionary_words: Container[str] = ()) -> list[EnglishTerm]:
+        """The English words and phrases of `question`, each with its Chinese corpus tokens.
+
+        Same matching as `expand` (numbers, names, dictionary phrases, single words), one entry
+        per unit. A unit without corpus tokens is `known` when one of its forms is a key of
+        `dictionary_words` (the full dictionary's English keys): the language has a word for
+        it that this corpus never uses, which is evidence; an unknown word is none.
+        """
+        explained = []
+        for words in _english_segments(question):
+            position = 0
+            while position < len(words):
+                found: dict[str, float] = {}
+
+                def collect(candidates: list, unit_weight: float) -> None:
+                    for token, score in candidates:
+                        found[token] = max(found.get(token, 0.0), score * unit_weight)
+
+                consumed = (
+                    self._match_number(words, position, collect)
+                    or self._match_name(words, position, collect)
+                    or self._match_phrase(words, position, collect)
+                ) or 1
+                unit = words[position: position + consumed]
+                text = " ".join(word.text for word in unit)
+                ranked = tuple(token for token, _ in sorted(found.items(), key=lambda item: (-item[1], item[0])))
+                if ranked:
+                    explained.append(EnglishTerm(text, ranked, True))
+                elif not (len(unit) == 1 and unit[0].text in QUESTION_WORDS):
+                    forms = set(unit[0].forms) | set(derived_bases(unit[0].text)) if len(unit) == 1 else {text}
+                    explained.append(EnglishTerm(text, (), any(form in dictionary_words for form in forms)))
+                position += consumed
+        return explained
 
     def _match_compounds(self, words: list["_Word"], add) -> None:
         """Corpus tokens spelled by the translations of two neighbouring words."""

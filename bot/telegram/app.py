@@ -1,0 +1,238 @@
+"""All the wiring of the Telegram bot in one place: settings, logging, handlers, start-up.
+
+Polling only (no webhook): the bot needs no public address. `concurrent_updates` lets a
+slow question run while others are answered; searching itself runs in worker threads.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from . import handlers
+from .access import AccessPolicy, ConfigError, QuestionRateLimiter
+from .feedback import FeedbackStore, feedback_path
+from .reload import EngineHolder
+
+log = logging.getLogger(__name__)
+
+COMMANDS = {
+    "zh": [
+        ("ask", "提问（群聊中使用）"),
+        ("help", "我能回答什么、怎么问"),
+        ("sources", "已收录的文件"),
+    ],
+    "en": [
+        ("ask", "Ask a question (in groups)"),
+        ("help", "What I know and how to ask"),
+        ("sources", "The indexed documents"),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class BotSettings:
+    token: str
+    index_dir: Path
+    policy: AccessPolicy
+    base_url: str | None = None
+    questions_per_minute: int = 10
+    page_size: int = 3
+    reload_interval: float = 5.0
+
+    def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
+        return f"BotSettings(index_dir={self.index_dir!s}, base_url={self.base_url!r}, ...)"
+
+
+def _number(environ: Mapping[str, str], name: str, given, default, kind=int):
+    raw = given if given is not None else environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def settings_from(args, environ: Mapping[str, str]) -> BotSettings:
+    token = (environ.get("TELEGRAM_BOT_TOKEN") or "").strip()
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it")
+    index = getattr(args, "index", None) or environ.get("INVESTQA_INDEX") or "vectors"
+    return BotSettings(
+        token=token,
+        index_dir=Path(index),
+        policy=AccessPolicy.from_env(environ),
+        base_url=(environ.get("TELEGRAM_API_BASE_URL") or "").strip() or None,
+        questions_per_minute=_number(
+            environ, "INVESTQA_QUESTIONS_PER_MINUTE", getattr(args, "questions_per_minute", None), 10
+        ),
+        page_size=_number(environ, "INVESTQA_RESULTS", getattr(args, "results", None), 3),
+        reload_interval=_number(
+            environ, "INVESTQA_RELOAD_INTERVAL", getattr(args, "reload_interval", None), 5.0, float
+        ),
+    )
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces secrets in every record (message, arguments, traceback) before it is written."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__()
+        self.secrets = [secret for secret in secrets if secret]
+
+    def redact(self, value: str) -> str:
+        for secret in self.secrets:
+            value = value.replace(secret, "<redacted>")
+        return value
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redact(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def setup_logging(token: str, verbose: bool = False) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    logging.getLogger("faiss").setLevel(logging.WARNING)  # CPU-feature probing at import
+    redactor = RedactSecrets([token])
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redactor)
+
+
+async def _post_init(application: Application) -> None:
+    for language, commands in COMMANDS.items():
+        await application.bot.set_my_commands(
+            [BotCommand(name, description) for name, description in commands],
+            language_code=None if language == "zh" else language,
+        )
+    state: handlers.BotState = application.bot_data[handlers.STATE]
+    state.watcher = asyncio.create_task(state.holder.watch(application.bot_data["reload_interval"]))
+    log.info("bot @%s is running on index build %s", application.bot.username, state.holder.engine.build_id)
+
+
+async def _post_stop(application: Application) -> None:
+    state: handlers.BotState = application.bot_data[handlers.STATE]
+    if state.watcher:
+        state.watcher.cancel()
+        try:
+            await state.watcher
+        except asyncio.CancelledError:
+            pass
+
+
+def build_application(
+    settings: BotSettings,
+    holder: EngineHolder,
+    feedback: FeedbackStore,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> Application:
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_stop(_post_stop)
+    )
+    if settings.base_url:
+        builder = builder.base_url(settings.base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    application = builder.build()
+    application.bot_data[handlers.STATE] = handlers.BotState(
+        holder=holder,
+        feedback=feedback,
+        policy=settings.policy,
+        limiter=QuestionRateLimiter(settings.questions_per_minute, 60.0),
+        page_size=settings.page_size,
+        results_to_fetch=settings.page_size * 3,
+    )
+    application.bot_data["reload_interval"] = settings.reload_interval
+
+    new_messages = filters.UpdateType.MESSAGE
+    application.add_handler(TypeHandler(Update, handlers.gatekeeper), group=-1)
+    application.add_handler(CommandHandler(["start", "help"], handlers.on_help, filters=new_messages))
+    application.add_handler(CommandHandler("sources", handlers.on_sources, filters=new_messages))
+    application.add_handler(CommandHandler("ask", handlers.on_ask, filters=new_messages))
+    application.add_handler(CommandHandler("reload", handlers.on_reload, filters=new_messages))
+    application.add_handler(
+        MessageHandler(new_messages & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.on_private_text)
+    )
+    application.add_handler(
+        MessageHandler(new_messages & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, handlers.on_group_text)
+    )
+    application.add_handler(CallbackQueryHandler(handlers.on_button))
+    application.add_handler(InlineQueryHandler(handlers.on_inline_query))
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+def run(args) -> int:
+    """`investqa telegram`: run the bot until SIGINT/SIGTERM (exit 0 after in-flight answers)."""
+    environ = os.environ
+    try:
+        settings = settings_from(args, environ)
+    except ConfigError as error:
+        print(f"investqa telegram: {error}", file=sys.stderr)
+        return 2
+    setup_logging(settings.token, verbose=getattr(args, "verbose", False))
+
+    from retrieval.errors import InvestqaError
+
+    try:
+        holder = EngineHolder.load(settings.index_dir)
+    except InvestqaError as error:
+        print(f"investqa telegram: {error}", file=sys.stderr)
+        return 1
+    application = build_application(settings, holder, FeedbackStore(feedback_path(settings.index_dir)))
+    log.info("starting the Telegram bot on index %s", settings.index_dir)
+    try:
+        application.run_polling(allowed_updates=["message", "callback_query", "inline_query"])
+    except InvalidToken:
+        print("investqa telegram: Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN)", file=sys.stderr)
+        return 2
+    except Exception as error:  # noqa: BLE001 - one redacted line instead of a traceback with the token
+        log.debug("the bot stopped with an error", exc_info=True)
+        message = RedactSecrets([settings.token]).redact(f"{type(error).__name__}: {error}")
+        print(f"investqa telegram: the bot stopped: {message}", file=sys.stderr)
+        return 1
+    log.info("the Telegram bot stopped")
+    return 0
+

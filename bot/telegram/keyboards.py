@@ -1,0 +1,39 @@
+"""The inline keyboards under answers. Callback data comes from `answers.Button` (≤ 64 bytes)."""
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from .answers import Action, Button, CachedAnswer
+from .formatting import MESSAGES
+
+
+def results_keyboard(key: str, cached: CachedAnswer, offset: int, page_size: int) -> InlineKeyboardMarkup:
+    """A source-context button per result shown, "more" when results remain, then 👍/👎 for this page."""
+    language = cached.language
+    shown = cached.page(offset, page_size)
+    rows = []
+    context_row = [
+        InlineKeyboardButton(
+            MESSAGES[language]["context"].format(n=offset + i + 1),
+            callback_data=Button(Action.CONTEXT, key, offset + i).encode(),
+        )
+        for i in range(len(shown))
+    ]
+    if context_row:
+        rows.append(context_row)
+    if len(cached.answer.results) > offset + page_size:
+        more = MESSAGES[language]["more"]
+        rows.append([InlineKeyboardButton(more, callback_data=Button(Action.MORE, key, offset + page_size).encode())])
+    rows.append(
+        [
+            InlineKeyboardButton("👍", callback_data=Button(Action.VOTE_UP, key, offset).encode()),
+            InlineKeyboardButton("👎", callback_data=Button(Action.VOTE_DOWN, key, offset).encode()),
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def closest_keyboard(key: str, language: str) -> InlineKeyboardMarkup:
+    """The one button under an abstention: the closest passages, shown only on request."""
+    button = Button(Action.CLOSEST, key, 0).encode()
+    return InlineKeyboardMarkup([[InlineKeyboardButton(MESSAGES[language]["show_closest"], callback_data=button)]])

@@ -1,0 +1,282 @@
+"""Terminal rendering of answers, passages and reports. Pure functions: text in, text out.
+
+Colours are ANSI escapes applied only through a `Style`; `Style(colour=False)` gives plain text
+(the quote is then marked with ** so it stays visible in logs and pipes).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Mapping, Sequence, TextIO
+
+EXCERPT_LIMIT = 480  # passages longer than this are cut to an excerpt around the quote
+EXCERPT_CONTEXT = 150  # characters kept on each side of the quote
+SENTENCE_ENDS = "。！？；!?;\n"
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Style:
+    colour: bool = False
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.colour and text else text
+
+    def quote(self, text: str) -> str:
+        return self._wrap("1;33", text) if self.colour else f"**{text}**"
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def dim(self, text: str) -> str:
+        return self._wrap("2", text)
+
+    def warn(self, text: str) -> str:
+        return self._wrap("35", text)
+
+
+def colour_enabled(stream: TextIO, environ: Mapping[str, str] | None = None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    environ = os.environ if environ is None else environ
+    if environ.get("NO_COLOR"):
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # closed or fake streams
+        return False
+
+
+MESSAGES = {
+    "en": {
+        "abstained": "Nothing reliable was found in the documents for this question.",
+        "offer_more": "Type :more to see the closest passages anyway.",
+        "hint_more": "(:more for {count} more, :source N for the context of result N)",
+        "no_more": "No more results.",
+        "ask_first": "Ask a question first.",
+        "source_usage": "Usage: :source N, where N is a result number from 1 to {count}.",
+        "unknown_command": "Unknown command {command}. Type :help for the commands.",
+        "closest": "Closest passages:",
+        "error": "Error: {message}",
+    },
+    "zh": {
+        "abstained": "文档中没有找到能可靠回答这个问题的内容。",
+        "offer_more": "输入 :more 仍可查看最接近的段落。",
+        "hint_more": "（输入 :more 查看另外 {count} 条结果，:source N 查看第 N 条的上下文）",
+        "no_more": "没有更多结果了。",
+        "ask_first": "请先提一个问题。",
+        "source_usage": "用法：:source N，N 是结果编号（1 到 {count}）。",
+        "unknown_command": "未知命令 {command}。输入 :help 查看命令。",
+        "closest": "最接近的段落：",
+        "error": "出错了：{message}",
+    },
+}
+
+HELP = {
+    "en": """Ask a question in Chinese or English; the answer quotes the documents verbatim.
+  :more       show the next results
+  :source N   show result N's passage with the passages around it
+  :help       show this help
+  :quit       leave (or Ctrl-D)""",
+    "zh": """用中文或英文提问；回答逐字引用文档原文。
+  :more       查看后面的结果
+  :source N   查看第 N 条结果所在段落及其前后段落
+  :help       显示本帮助
+  :quit       退出（或按 Ctrl-D）""",
+}
+
+
+def message(language: str, key: str, **values) -> str:
+    table = MESSAGES.get(language, MESSAGES["en"])
+    return table[key].format(**values)
+
+
+def help_text(language: str) -> str:
+    return HELP.get(language, HELP["en"])
+
+
+def _sentence_start(text: str, lower: int, position: int) -> int:
+    """Start of the sentence around `position`, not looking before `lower`."""
+    for index in range(position - 1, lower - 1, -1):
+        if text[index] in SENTENCE_ENDS:
+            return index + 1
+    return lower
+
+
+def _sentence_end(text: str, position: int, upper: int) -> int:
+    for index in range(position, upper):
+        if text[index] in SENTENCE_ENDS:
+            return index + 1
+    return upper
+
+
+def excerpt_span(text: str, quote_start: int, quote_end: int,
+                 limit: int = EXCERPT_LIMIT, context: int = EXCERPT_CONTEXT) -> tuple[int, int]:
+    """The part of a passage to show: all of it when short, else the quote with some context,
+    cut at sentence ends where one lies inside the context window."""
+    if len(text) <= limit:
+        return 0, len(text)
+    lower = max(0, quote_start - context)
+    upper = min(len(text), quote_end + context)
+    start = lower if lower == 0 else _sentence_start(text, lower, quote_start)
+    end = upper if upper == len(text) else _sentence_end(text, quote_end, upper)
+    return start, end
+
+
+def highlight_quote(text: str, quote_start: int, quote_end: int, style: Style, trim: bool = True) -> str:
+    """The passage (or an excerpt of it) with the quote highlighted; cuts are marked with …."""
+    start, end = excerpt_span(text, quote_start, quote_end) if trim else (0, len(text))
+    before = text[start:quote_start].lstrip()
+    after = text[quote_end:end].rstrip()
+    return "".join((
+        ELLIPSIS if start > 0 else "",
+        before,
+        style.quote(text[quote_start:quote_end]),
+        after,
+        ELLIPSIS if end < len(text) else "",
+    ))
+
+
+def source_line(passage, with_section: bool = False) -> str:
+    """`title · date · file` (section after the title when asked); missing parts left out."""
+    parts = [passage.title]
+    if with_section and passage.section:
+        parts.append(passage.section)
+    parts += [passage.date, passage.file]
+    return " · ".join(part for part in parts if part)
+
+
+def format_result(result, total: int, style: Style) -> str:
+    header = style.bold(f"[{result.rank}/{total}]") + style.dim(f"  score {result.score:.3f}")
+    body = highlight_quote(result.passage.text, result.quote_start, result.quote_end, style)
+    return f"{header}\n{body}\n{style.dim('— ' + source_line(result.passage))}"
+
+
+def shorten(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + ELLIPSIS
+
+
+def format_result_line(result, style: Style) -> str:
+    """One line per result: rank, the quote shortened, and where it comes from."""
+    return f"{result.rank}. {shorten(result.quote)}  {style.dim('— ' + source_line(result.passage))}"
+
+
+def format_abstention(language: str, style: Style, offer_more: bool = True) -> str:
+    lines = [style.warn(message(language, "abstained"))]
+    if offer_more:
+        lines.append(message(language, "offer_more"))
+    return "\n".join(lines)
+
+
+def format_answer(answer, style: Style) -> str:
+    """One-shot rendering (`investqa ask`): the best result in full, the others one line each;
+    on abstention, the notice and then the closest passages one line each."""
+    total = len(answer.results)
+    if answer.abstained:
+        lines = [format_abstention(answer.language, style, offer_more=False)]
+        if total:
+            lines.append(style.dim(message(answer.language, "closest")))
+            lines += [format_result_line(result, style) for result in answer.results]
+        return "\n".join(lines)
+    if not total:
+        return format_abstention(answer.language, style, offer_more=False)
+    lines = [format_result(answer.results[0], total, style)]
+    lines += [format_result_line(result, style) for result in answer.results[1:]]
+    return "\n".join(lines)
+
+
+def format_neighbours(result, passages: Sequence, style: Style) -> str:
+    """Result's passage in full with its quote highlighted, between its neighbours (dimmed)."""
+    focus = result.passage
+    lines = [style.bold(source_line(focus, with_section=True))]
+    for passage in passages:
+        if passage.passage_id == focus.passage_id:
+            lines.append(highlight_quote(focus.text, result.quote_start, result.quote_end, style, trim=False))
+        else:
+            lines.append(style.dim(passage.text.strip()))
+    return "\n\n".join(lines)
+
+
+def format_passage_entry(passage, style: Style) -> str:
+    """`investqa passages` without --json: id, source, then the text indented."""
+    text = "\n".join("    " + line for line in passage.text.strip().splitlines())
+    return f"{style.bold(passage.passage_id)}  {style.dim(source_line(passage, with_section=True))}\n{text}"
+
+
+def format_index_summary(report) -> str:
+    """What `investqa index` prints after a build (skipped files are warned about separately)."""
+    if not report.built:
+        return "index is up to date" + (f" (build {report.build_id})" if getattr(report, "build_id", None) else "")
+    return (
+        f"indexed {report.documents} documents into {report.passages} passages; "
+        f"{report.embedded} texts embedded, {report.reused} reused from cache; "
+        f"{len(report.skipped)} files skipped; {report.seconds:.1f} s"
+    )
+
+
+# ---------------------------------------------------------------- `investqa eval`
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def _table(header: Sequence[str], rows: Sequence[tuple[str, Sequence]]) -> list[str]:
+    label_width = max([len(label) for label, _ in rows] + [len(header[0])])
+    columns = [header[1:]] + [[_cell(value) for value in values] for _, values in rows]
+    widths = [max(len(row[index]) for row in columns) for index in range(len(header) - 1)]
+
+    def line(label: str, cells: Sequence[str]) -> str:
+        return "  ".join([label.ljust(label_width)] + [cell.rjust(width) for cell, width in zip(cells, widths)]).rstrip()
+
+    return [line(header[0], header[1:])] + [line(label, [_cell(value) for value in values]) for label, values in rows]
+
+
+RANK_KEYS = ("hit@1", "hit@3", "hit@5", "mrr@10", "answered@1")
+ABSTENTION_KEYS = (("precision", "precision"), ("recall", "recall"), ("answerable_abstained", "answerable abstained"))
+
+
+def format_eval_report(report: dict, show_misses: bool = False) -> str:
+    """A comparison table (one column per configuration) from `EvaluationReport.to_dict()`."""
+    configs = list(report["configs"].values())
+    names = [config["name"] for config in configs]
+    rows: list[tuple[str, list]] = []
+
+    def add_rank_rows(prefix: str, pick, keys=RANK_KEYS) -> None:
+        for key in keys:
+            rows.append((f"{prefix} {key}", [(pick(config) or {}).get(key) for config in configs]))
+
+    first = configs[0] if configs else {"by_language": {}, "by_kind": {}}
+    add_rank_rows(f"all ({first.get('overall', {}).get('questions', 0)})", lambda config: config["overall"])
+    for lang, metrics in first["by_language"].items():
+        add_rank_rows(f"{lang} ({metrics['questions']})", lambda config, lang=lang: config["by_language"].get(lang))
+    for kind, metrics in first["by_kind"].items():
+        add_rank_rows(f"{kind} ({metrics['questions']})", lambda config, kind=kind: config["by_kind"].get(kind), ("hit@1", "mrr@10"))
+    for key, label in ABSTENTION_KEYS:
+        rows.append((f"abstention {label}", [config["abstention"][key] for config in configs]))
+    rows.append(("abstentions", [config["abstention"]["abstentions"] for config in configs]))
+    rows.append(("ms per question", [config["ms_per_question"] for config in configs]))
+
+    lines = [f"{report['questions']} questions ({report['answerable']} answerable), top {report['k']} per question", ""]
+    lines += _table(["metric"] + names, rows)
+    if show_misses:
+        for config in configs:
+            lines += ["", f"misses ({config['name']}):"]
+            lines += [format_miss(question) for question in config["questions"] if _is_miss(question)] or ["  none"]
+    return "\n".join(lines)
+
+
+def _is_miss(question: dict) -> bool:
+    return question["hit_rank"] != 1 if question["answerable"] else not question["abstained"]
+
+
+def format_miss(question: dict) -> str:
+    if question["answerable"]:
+        verdict = f"first hit at {question['hit_rank']}" if question["hit_rank"] else "no hit"
+    else:
+        verdict = "unanswerable, not abstained"
+    return f"  {question['id']}  [{verdict}]  top-1 {question['top_passage_id']}  {shorten(question['question'], 70)}"

@@ -1,0 +1,197 @@
+"""Does the quoted text actually answer? Keyword evidence near the quote. Pure functions.
+
+Unanswerable questions are mostly near misses: the corpus knows the entity but not the asked
+attribute (a district's full-year figure when only three quarters are reported). Dense scores
+cannot see that; the missing word can. So the question is cut into *concepts* (a Chinese
+word with its jieba pieces, or an English word with its Chinese translations), each weighted
+by how specific it is in the corpus (IDF), and each credited when it occurs in the
+*answer window*: the quoted sentence, its neighbours, and the passage's title and section.
+
+Words that ask rather than name (多少, 哪些, 号码, "how many", "name") are down-weighted: an
+answer states the value, it rarely repeats "号码".
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from .text import normalize
+
+# Asking words and answer-type nouns: general Chinese, not tuned to any question set.
+ASKING_PREFIXES_ZH = ("哪", "几", "多少", "什么", "怎么", "怎样", "如何", "为何", "是否", "多大", "多高", "多长", "多久", "谁")
+PHRASING_WORDS_ZH = frozenset("""
+多少 几 几个 哪 哪些 哪个 哪里 哪儿 什么 怎么 怎样 如何 为何 为什么 是否 多大 多久 多长 何时 何地
+号码 名字 名称 长度 比例 数量 数目 数字 金额 数额 日期 时间 地点 地址 程度 幅度
+打算 准备 计划要 想要 分别 具体 大约 大概 一共 总共 共计 请问 叫做 称为 属于 位于 处于 位置 情况
+""".split())
+PHRASING_WORDS_EN = frozenset("""
+many much number numbers amount total size name names kind type sort way share percentage proportion
+rate long big large length date time place location happen happened called known give get take set
+""".split())
+PHRASING_FACTOR = 0.25  # such a word still counts a little: "比例" can be quoted literally
+NUMBER_FACTOR = 0.5     # a year or count may be written differently (2022年 / 今年)
+MIN_PIECE_CHARS = 2
+WINDOW_RADIUS = 1       # sentences on each side of the quote
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the question names, and the strings that show a text mentions it."""
+
+    label: str
+    forms: tuple[str, ...]  # normalised; any one found counts
+    weight: float           # specificity; 0 means "no evidence either way"
+    in_corpus: bool = True  # some form occurs somewhere in the corpus
+
+
+@dataclass(frozen=True)
+class Evidence:
+    coverage: float         # weighted share of concepts credited in the answer window, 0..1
+    worst_missing: float    # weight share of the most specific concept missing there, 0..1
+    absent: int             # concepts that name something the corpus never mentions
+    credits: tuple[tuple[str, float], ...]  # (label, credit) per concept, for explanations
+
+
+def squeeze(text: str) -> str:
+    """Normalised with all whitespace removed: hard-wrapped lines split words."""
+    return re.sub(r"\s+", "", normalize(text))
+
+
+def idf(document_frequency: int, documents: int) -> float:
+    """BM25's IDF; a term the corpus lacks gets the IDF of a term seen once."""
+    df = max(document_frequency, 1)
+    return math.log(1 + (documents - df + 0.5) / (df + 0.5))
+
+
+def is_phrasing(term: str) -> bool:
+    term = term.lower()
+    if term in PHRASING_WORDS_ZH or term in PHRASING_WORDS_EN:
+        return True
+    return bool(re.match(r"[\u3400-\u9fff]", term)) and term.startswith(ASKING_PREFIXES_ZH)
+
+
+def _is_number(term: str) -> bool:
+    return bool(re.fullmatch(r"[\d.%]+", term))
+
+
+def chinese_concepts(
+    own_terms: Iterable[str],
+    document_frequency: Callable[[str], int],
+    documents: int,
+    in_corpus: Callable[[str], bool],
+) -> list[Concept]:
+    """Concepts of a Chinese question from its search-mode tokens.
+
+    jieba's search mode emits a compound and its pieces (西海岸新区, 西海岸, 海岸, 新区): the
+    longest token is the concept, its pieces are alternative forms, so a text saying 新区
+    earns part of the credit instead of the compound counting five times. Single Han
+    characters name little and are left out; Latin words are left to the English side.
+    """
+    terms = [t for t in dict.fromkeys(own_terms) if t and not re.search(r"[a-z]", t)]
+    terms = [t for t in terms if _is_number(t) or len(t) >= MIN_PIECE_CHARS]
+    concepts = []
+    for term in terms:
+        if any(term != other and term in other for other in terms):
+            continue  # a piece of a longer token: a form of that concept
+        pieces = tuple(p for p in terms if p != term and p in term and len(p) >= MIN_PIECE_CHARS)
+        # A compound jieba glued on the fly has no corpus frequency: its pieces have one.
+        frequencies = [document_frequency(term)] + [document_frequency(p) for p in pieces]
+        known = [f for f in frequencies if f > 0]
+        weight = idf(min(known), documents) if known else idf(0, documents)
+        if _is_number(term):
+            weight *= NUMBER_FACTOR
+        elif is_phrasing(term):
+            weight *= PHRASING_FACTOR
+        concepts.append(Concept(term, (term,) + pieces, weight, in_corpus(term)))
+    return concepts
+
+
+def english_concepts(
+    explained: Iterable,
+    document_frequency: Callable[[str], int],
+    documents: int,
+) -> list[Concept]:
+    """Concepts of an English question from `CrossLingualExpander.explain` entries.
+
+    A word without any Chinese candidate in the corpus carries no evidence (weight 0): the
+    dictionary may simply not know the word, or the corpus says it differently.
+    """
+    concepts = []
+    for term in explained:
+        if not term.candidates:
+            concepts.append(Concept(term.text, (), 0.0, False))
+            continue
+        # The commonest translation decides how specific the word is (names: 崂山 is everywhere).
+        weight = idf(max(document_frequency(c) for c in term.candidates), documents)
+        if _is_number(term.text):
+            weight *= NUMBER_FACTOR
+        elif any(is_phrasing(word) for word in term.text.split()):
+            weight *= PHRASING_FACTOR
+        concepts.append(Concept(term.text, tuple(normalize(c) for c in term.candidates), weight, True))
+    return concepts
+
+
+def windows(
+    text: str,
+    sentence_spans: Sequence[tuple[int, int]],
+    context: Iterable[str | None] = (),
+    radius: int = WINDOW_RADIUS,
+) -> list[str]:
+    """Every stretch of `radius` sentences either side of a sentence, squeezed, each with the
+    context (title, section heading) that often carries the district or year."""
+    extra = squeeze("".join(part for part in context if part))
+    if not sentence_spans:
+        return [squeeze(text) + extra]
+    last = len(sentence_spans) - 1
+    return [
+        squeeze(text[sentence_spans[max(i - radius, 0)][0]: sentence_spans[min(i + radius, last)][1]]) + extra
+        for i in range(len(sentence_spans))
+    ]
+
+
+def credit(concept: Concept, window: str) -> float:
+    """1 when a full form is there; else the share of the concept's characters that pieces
+    found in the window cover (西海岸新区 with only 新区 present: 0.4)."""
+    if not concept.forms:
+        return 0.0
+    if concept.forms[0] in window:
+        return 1.0
+    label = concept.forms[0]
+    covered = [False] * len(label)
+    best = 0.0
+    for form in concept.forms[1:]:
+        if form not in window:
+            continue
+        if form in label:
+            start = label.find(form)
+            for i in range(start, start + len(form)):
+                covered[i] = True
+        else:
+            best = 1.0  # another translation of an English word
+    return max(best, sum(covered) / len(label))
+
+
+def gather(concepts: Sequence[Concept], window: str) -> Evidence:
+    """Coverage of the concepts in one window, and the most specific concept it lacks."""
+    weighted = [(c, credit(c, window)) for c in concepts if c.weight > 0]
+    total = sum(c.weight for c, _ in weighted)
+    if not total:
+        return Evidence(0.0, 0.0, 0, ())
+    found = sum(c.weight * share for c, share in weighted)
+    ceiling = max(c.weight for c, _ in weighted)
+    worst = max(c.weight * (1 - share) for c, share in weighted) / ceiling
+    absent = sum(1 for c, _ in weighted if not c.in_corpus and c.weight >= ceiling / 2)
+    return Evidence(found / total, worst, absent, tuple((c.label, round(share, 2)) for c, share in weighted))
+
+
+def best_evidence(concepts: Sequence[Concept], candidate_windows: Iterable[str]) -> Evidence:
+    """The window that covers the question best: where the answer most likely is, even when
+    the quote picked a neighbouring sentence."""
+    best = None
+    for window in candidate_windows:
+        evidence = gather(concepts, window)
+        if best is None or evidence.coverage > best.coverage:
+            best = evidence
+    return best if best is not None else gather(concepts, "")

@@ -1,0 +1,115 @@
+"""Two ways to put `FakeTelegram` behind python-telegram-bot:
+
+- `FakeRequest`: a `telegram.request.BaseRequest` that calls it in-process (no sockets),
+  for fast handler tests;
+- `FakeBotApiServer`: a real HTTP server on 127.0.0.1 (random free port) for the
+  end-to-end test of the `investqa telegram` process (TELEGRAM_API_BASE_URL=server.base_url).
+"""
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
+
+from telegram.request import BaseRequest, RequestData
+
+from fake_telegram import FakeTelegram
+
+# String parameters PTB sends as they are; every other value is JSON-encoded.
+_PLAIN_STRINGS = {"text", "query", "parse_mode", "action", "callback_query_id", "inline_query_id", "caption",
+                  "language_code", "description", "url", "switch_pm_text", "next_offset"}
+
+
+def decode_parameters(raw: dict[str, str]) -> dict:
+    params = {}
+    for name, value in raw.items():
+        if name in _PLAIN_STRINGS:
+            params[name] = value
+            continue
+        try:
+            params[name] = json.loads(value)
+        except ValueError:
+            params[name] = value
+    return params
+
+
+def _method_of(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+class FakeRequest(BaseRequest):
+    def __init__(self, telegram: FakeTelegram):
+        self.telegram = telegram
+        self.urls: list[str] = []
+
+    @property
+    def read_timeout(self) -> float:
+        return 5.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(self, url, method, request_data: RequestData | None = None, **timeouts):
+        self.urls.append(url)
+        params = decode_parameters(request_data.json_parameters if request_data else {})
+        status, body = self.telegram.handle(_method_of(url), params)
+        return status, json.dumps(body).encode()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: "FakeBotApiServer"
+
+    def do_POST(self):  # noqa: N802 - http.server's naming
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8")
+        content_type = self.headers.get("Content-Type", "")
+        if content_type.startswith("application/json"):
+            params = json.loads(body or "{}")
+        else:
+            params = decode_parameters(dict(parse_qsl(body, keep_blank_values=True)))
+        self.server.paths.append(self.path)
+        status, answer = self.server.telegram.handle(_method_of(self.path), params)
+        payload = json.dumps(answer).encode()
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the bot went away mid long poll (it was stopped): nothing to answer
+
+    do_GET = do_POST
+
+    def log_message(self, format, *args):  # keep test output quiet
+        pass
+
+
+class FakeBotApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, telegram: FakeTelegram):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.telegram = telegram
+        self.paths: list[str] = []
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/bot"
+
+    def __enter__(self) -> "FakeBotApiServer":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self.telegram._changed:
+            self.telegram.closed = True
+            self.telegram._changed.notify_all()
+        self.shutdown()
+        self.server_close()
+        self._thread.join(timeout=10)

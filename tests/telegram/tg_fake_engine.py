@@ -1,0 +1,92 @@
+"""A tiny stand-in with the shape of `retrieval.Engine`, for fast handler tests.
+
+It "answers" by counting shared characters between the question and each passage; a
+question containing "unanswerable" or "无关" abstains (still listing the closest results).
+"""
+from __future__ import annotations
+
+import threading
+import time
+
+from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
+from retrieval.types import Answer, DocumentInfo, Passage, Result
+
+MAX_QUESTION_CHARS = 2000
+
+_TEXTS = [
+    ("d1", "崂山区支持政策", "2021-03-01", [
+        "为支持企业发展，崂山区出台多项政策。对新认定的独角兽企业给予最高300万元奖励。对瞪羚企业给予50万元奖励。",
+        "崂山区还设立了产业基金，规模达到100亿元，重点投向<新一代信息技术>与生物医药 & 金融。",
+        "区政府将持续优化营商环境，提升服务效率。",
+    ]),
+    ("d2", "即墨区工作报告", None, [
+        "即墨区2019年地区生产总值增长8%。全年新引进过亿元项目60个。",
+        "即墨区将加快建设青岛汽车产业新城。",
+    ]),
+]
+
+
+def _passages() -> list[Passage]:
+    passages = []
+    for doc_id, title, date, paragraphs in _TEXTS:
+        offset = 0
+        for number, text in enumerate(paragraphs):
+            passages.append(
+                Passage(f"{doc_id}-p{number}", doc_id, f"{doc_id}.txt", title, date, None, offset, offset + len(text), text)
+            )
+            offset += len(text) + 2
+    return passages
+
+
+class FakeEngine:
+    def __init__(self, build_id: str = "build-1", delay: float = 0.0, text_suffix: str = ""):
+        self.build_id = build_id
+        self.delay = delay
+        self._passages = [
+            Passage(**{**p.to_dict(), "text": p.text + text_suffix, "end": p.end + len(text_suffix)})
+            for p in _passages()
+        ]
+        self.asked: list[str] = []
+        self.threads: set[str] = set()
+
+    def ask(self, question: str, k: int = 5, config=None) -> Answer:
+        self.threads.add(threading.current_thread().name)
+        if not question.strip():
+            raise EmptyQuestion()
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionTooLong(len(question), MAX_QUESTION_CHARS)
+        self.asked.append(question)
+        if self.delay:
+            time.sleep(self.delay)
+        scored = sorted(self._passages, key=lambda p: -len(set(question) & set(p.text)))
+        results = []
+        for rank, passage in enumerate(scored[:k], start=1):
+            end = passage.text.find("。") + 1 or len(passage.text)
+            results.append(Result(rank, passage, 1.0 / rank, 0, end))
+        language = "en" if question.isascii() else "zh"
+        abstained = "unanswerable" in question or "无关" in question
+        return Answer(question, language, abstained, tuple(results))
+
+    def passage(self, passage_id: str) -> Passage:
+        for passage in self._passages:
+            if passage.passage_id == passage_id:
+                return passage
+        raise UnknownPassage(passage_id)
+
+    def neighbours(self, passage_id: str, radius: int = 1) -> list[Passage]:
+        row = next((i for i, p in enumerate(self._passages) if p.passage_id == passage_id), None)
+        if row is None:
+            raise UnknownPassage(passage_id)
+        doc_id = self._passages[row].doc_id
+        window = self._passages[max(0, row - radius) : row + radius + 1]
+        return [p for p in window if p.doc_id == doc_id]
+
+    def passages(self):
+        return tuple(self._passages)
+
+    def documents(self) -> list[DocumentInfo]:
+        infos: dict[str, DocumentInfo] = {}
+        for p in self._passages:
+            count = infos[p.doc_id].passages + 1 if p.doc_id in infos else 1
+            infos[p.doc_id] = DocumentInfo(p.doc_id, p.file, p.title, p.date, count)
+        return list(infos.values())

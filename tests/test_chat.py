@@ -1,0 +1,196 @@
+"""The terminal chat: session logic and formatting on a fake engine; the real CLI on a real index."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot import terminal_format as fmt
+from bot.chat import ChatSession, run_chat
+from fake_engine import FakeEngine, make_passage, sample_passages
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAIN = fmt.Style(colour=False)
+
+
+def session(**kwargs) -> ChatSession:
+    return ChatSession(FakeEngine(), PLAIN, **kwargs)
+
+
+# ---------------------------------------------------------------- session
+
+
+def test_a_question_shows_the_best_result_with_its_quote_and_source():
+    chat = session()
+    reply = chat.handle("崂山区独角兽企业奖励多少？")
+    best = sample_passages()[0]
+    assert "**崂山区发布了楼宇经济政策。**" in reply
+    assert "最高可奖励300万元" in reply
+    assert f"{best.title} · {best.date} · {best.file}" in reply
+    assert "[1/4]" in reply and ":more" in reply
+    assert "西海岸" not in reply  # one result at a time
+
+
+def test_more_pages_through_the_remaining_results_then_says_so():
+    chat = session()
+    chat.handle("崂山区独角兽企业奖励多少？")
+    second = chat.handle(":more")
+    assert "[2/4]" in second and "[3/4]" in second and "[4/4]" not in second
+    third = chat.handle(":more")
+    assert "[4/4]" in third
+    assert chat.handle(":more") == fmt.message("zh", "no_more")
+
+
+def test_source_shows_the_passage_between_its_neighbours():
+    chat = session()
+    chat.handle("西海岸新区产业基金规模？")
+    reply = chat.handle(":source 1")
+    passages = sample_passages()
+    assert passages[1].text.split("。")[1] in reply  # the focus passage in full
+    assert passages[0].text in reply and passages[2].text in reply  # its neighbours
+    assert passages[3].text not in reply  # another document
+
+
+def test_source_needs_a_valid_result_number_and_a_question_first():
+    chat = session()
+    assert chat.handle(":source 1") == fmt.message("en", "ask_first")
+    chat.handle("崂山区独角兽企业奖励多少？")
+    assert chat.handle(":source 9") == fmt.message("zh", "source_usage", count=4)
+    assert chat.handle(":source x") == fmt.message("zh", "source_usage", count=4)
+
+
+def test_abstention_is_said_in_the_questions_language_and_more_still_shows_passages():
+    chat = session()
+    reply = chat.handle("火星上的天气怎么样？")
+    assert fmt.message("zh", "abstained") in reply and ":more" in reply
+    assert "[1/" not in reply
+    assert "[1/4]" in chat.handle(":more")
+    english = chat.handle("Mars weather xyzzy?")
+    assert fmt.message("en", "abstained") in english
+
+
+def test_commands_help_quit_unknown_and_full_width_colon():
+    chat = session()
+    assert ":source N" in chat.handle(":help")
+    assert "Unknown command :frobnicate" in chat.handle(":frobnicate")
+    chat.handle("崂山区独角兽企业奖励多少？")
+    assert "[2/4]" in chat.handle("：more")
+    assert "用中文或英文提问" in chat.handle(":help")  # help follows the last question's language
+    assert chat.handle("") == ""
+    assert not chat.finished
+    chat.handle(":quit")
+    assert chat.finished
+
+
+def test_an_engine_error_is_shown_and_the_session_goes_on():
+    chat = session()
+    reply = chat.handle("长" * 500)
+    assert "too long" in reply
+    assert "[1/4]" in chat.handle("崂山区独角兽企业奖励多少？")
+
+
+def test_run_chat_reads_piped_lines_until_quit():
+    stdin = io.StringIO("崂山区独角兽企业奖励多少？\n:more\n:quit\n西海岸新区产业基金规模？\n")
+    stdout = io.StringIO()
+    assert run_chat(FakeEngine(), "/nonexistent-index", stdin=stdin, stdout=stdout) == 0
+    output = stdout.getvalue()
+    assert "investqa chat" in output and "[1/4]" in output and "[2/4]" in output
+    assert "\x1b[" not in output  # not a terminal: no colours
+    assert output.count("[1/4]") == 1  # nothing after :quit
+
+
+def test_run_chat_ends_at_end_of_input():
+    stdout = io.StringIO()
+    assert run_chat(FakeEngine(), "/nonexistent-index", stdin=io.StringIO("崂山区独角兽？"), stdout=stdout) == 0
+    assert "[1/4]" in stdout.getvalue()
+
+
+def test_run_chat_switches_to_a_new_build_published_while_chatting(tmp_path):
+    (tmp_path / "CURRENT").write_text("new-build\n", encoding="utf-8")
+    old, fresh = FakeEngine(), FakeEngine()
+    fresh.build_id = "new-build"
+    stdout = io.StringIO()
+    run_chat(old, tmp_path, stdin=io.StringIO("崂山区独角兽？\n西海岸基金？\n"), stdout=stdout, load_engine=lambda: fresh)
+    assert stdout.getvalue().count("index updated: build new-build") == 1
+    assert old.asked == [] and len(fresh.asked) == 2
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def test_short_passages_are_shown_whole_and_long_ones_cut_around_the_quote():
+    short = "第一句。第二句。"
+    assert fmt.excerpt_span(short, 4, 8) == (0, len(short))
+    long_text = "前面的句子很长很长。" * 40 + "答案就在这一句。" + "后面的句子也很长。" * 40
+    quote_start = long_text.index("答案")
+    quote_end = quote_start + len("答案就在这一句。")
+    start, end = fmt.excerpt_span(long_text, quote_start, quote_end)
+    assert start <= quote_start and quote_end <= end
+    assert end - start < len(long_text) / 2
+    assert long_text[start - 1] == "。"  # cut at a sentence end
+    shown = fmt.highlight_quote(long_text, quote_start, quote_end, PLAIN)
+    assert shown.startswith(fmt.ELLIPSIS) and shown.endswith(fmt.ELLIPSIS)
+    assert "**答案就在这一句。**" in shown
+
+
+def test_colour_only_on_a_terminal_without_no_color():
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert fmt.colour_enabled(Tty(), environ={}) is True
+    assert fmt.colour_enabled(Tty(), environ={"NO_COLOR": "1"}) is False
+    assert fmt.colour_enabled(io.StringIO(), environ={}) is False
+    coloured = fmt.highlight_quote("前文。答案。", 3, 6, fmt.Style(colour=True))
+    assert "\x1b[" in coloured and "答案。" in coloured and "**" not in coloured
+
+
+def test_source_line_leaves_out_missing_parts():
+    passage = make_passage(1, "文本", title="标题", date=None, file="a.txt", section="一、总则")
+    assert fmt.source_line(passage) == "标题 · a.txt"
+    assert fmt.source_line(passage, with_section=True) == "标题 · 一、总则 · a.txt"
+
+
+def test_format_answer_lists_the_closest_passages_after_an_abstention():
+    answer = FakeEngine().ask("火星上的天气怎么样？")
+    text = fmt.format_answer(answer, PLAIN)
+    assert text.splitlines()[0] == fmt.message("zh", "abstained")
+    assert fmt.message("zh", "closest") in text
+    assert text.count(" — ") == len(answer.results)
+
+
+# ---------------------------------------------------------------- real CLI, real index
+
+
+def run_cli(args, stdin_text: str, env_extra=None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], input=stdin_text, capture_output=True,
+        text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=300,
+    )
+
+
+@pytest.mark.integration
+def test_chat_subprocess_with_piped_stdin(built_index):
+    script = "崂山区对新认定的独角兽企业最高奖励多少？\n:more\n:source 1\n:help\n:quit\nWhat is ignored after quit?\n"
+    done = run_cli(["chat", "--index", str(built_index)], script)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    out = done.stdout
+    assert "最高可奖励300万元" in out
+    assert "[1/5]" in out and "[2/5]" in out  # the best, then :more
+    assert ":source N" in out  # :help
+    assert "\x1b[" not in out
+    assert "What is ignored" not in out
+
+
+@pytest.mark.integration
+def test_chat_subprocess_abstains_in_english_and_offers_more(built_index):
+    done = run_cli(["chat", "--index", str(built_index)], "What is the recipe for chocolate cake?\n:more\n")
+    assert done.returncode == 0, done.stderr
+    assert fmt.message("en", "abstained") in done.stdout
+    assert "[1/5]" in done.stdout
