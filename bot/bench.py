@@ -128,8 +128,12 @@ def format_table(results: dict) -> str:
         row(f"warm query p50 / p95 ({name} only)", f"{_number(stats['p50_ms'])} / {_number(stats['p95_ms'], ' ms')}")
     row(f"full build ({results['build_embedded_texts']} passages+sentences)", _number(results["build_s"], " s"))
     row("full build throughput", _number(results["build_passages_per_s"], " passages/s", 2))
-    row("embedder alone", _number(results["embedder_passages_per_s"], " passages/s", 2))
+    row("embedder alone, same passages", _number(results["embedder_passages_per_s"], " passages/s", 2))
+    if results.get("build_embedding_share") is not None:
+        row("share of the build spent embedding", _number(100 * results["build_embedding_share"], " %", 0))
     row("rebuild, no change (all cached)", _number(results["reindex_nochange_s"], " s", 2), "reindex_nochange_s")
+    if results.get("reindex_embedded"):
+        lines.append(f"  the no-change rebuild embedded {results['reindex_embedded']} texts again: the embedding cache missed")
     row("index --if-stale, no change", _number(results["reindex_if_stale_s"], " s", 2))
     row("peak RSS serving", _number(results["peak_rss_mb"], " MB"))
     lines += ["", "scale (synthetic: random 384-d unit vectors; Zipf token streams, 50k vocabulary, ~100 tokens)",

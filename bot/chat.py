@@ -182,6 +182,8 @@ def run_chat(engine, index_dir: Path | str, k: int = 5, stdin: TextIO | None = N
     lines = terminal_lines(history_file(index_dir)) if interactive else piped_lines(stdin)
     print(banner(engine), file=stdout, flush=True)
     for line in lines:
+        if not interactive and line.strip():  # echo, so a piped transcript reads as a dialogue
+            print(style.bold(PROMPT + line.strip()), file=stdout, flush=True)
         if line.strip() and line.strip()[0] not in ":：":
             fresh = reloaded(session.engine, index_dir, load_engine)
             if fresh is not None:

@@ -94,31 +94,30 @@ def help_text(language: str) -> str:
     return HELP.get(language, HELP["en"])
 
 
-def _sentence_start(text: str, lower: int, position: int) -> int:
-    """Start of the sentence around `position`, not looking before `lower`."""
-    for index in range(position - 1, lower - 1, -1):
-        if text[index] in SENTENCE_ENDS:
-            return index + 1
+def _first_sentence_start(text: str, lower: int, upper: int) -> int:
+    """The earliest position in [lower, upper] that starts a sentence; `lower` if none does."""
+    for index in range(lower, upper + 1):
+        if index == 0 or text[index - 1] in SENTENCE_ENDS:
+            return index
     return lower
 
 
-def _sentence_end(text: str, position: int, upper: int) -> int:
-    for index in range(position, upper):
-        if text[index] in SENTENCE_ENDS:
-            return index + 1
+def _last_sentence_end(text: str, lower: int, upper: int) -> int:
+    """The latest position in [lower, upper] that ends a sentence; `upper` if none does."""
+    for index in range(upper, lower - 1, -1):
+        if index == len(text) or text[index - 1] in SENTENCE_ENDS:
+            return index
     return upper
 
 
 def excerpt_span(text: str, quote_start: int, quote_end: int,
                  limit: int = EXCERPT_LIMIT, context: int = EXCERPT_CONTEXT) -> tuple[int, int]:
-    """The part of a passage to show: all of it when short, else the quote with some context,
-    cut at sentence ends where one lies inside the context window."""
+    """The part of a passage to show: all of it when short, else the quote with up to `context`
+    characters either side, cut at sentence boundaries where one lies inside that window."""
     if len(text) <= limit:
         return 0, len(text)
-    lower = max(0, quote_start - context)
-    upper = min(len(text), quote_end + context)
-    start = lower if lower == 0 else _sentence_start(text, lower, quote_start)
-    end = upper if upper == len(text) else _sentence_end(text, quote_end, upper)
+    start = _first_sentence_start(text, max(0, quote_start - context), quote_start)
+    end = _last_sentence_end(text, quote_end, min(len(text), quote_end + context))
     return start, end
 
 
@@ -259,7 +258,7 @@ def format_eval_report(report: dict, show_misses: bool = False) -> str:
     for key, label in ABSTENTION_KEYS:
         rows.append((f"abstention {label}", [config["abstention"][key] for config in configs]))
     rows.append(("abstentions", [config["abstention"]["abstentions"] for config in configs]))
-    rows.append(("ms per question", [config["ms_per_question"] for config in configs]))
+    rows.append(("ms per question", [f"{config['ms_per_question']:.1f}" for config in configs]))
 
     lines = [f"{report['questions']} questions ({report['answerable']} answerable), top {report['k']} per question", ""]
     lines += _table(["metric"] + names, rows)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 from . import store
+from . import crosslingual
 from .crosslingual import CrossLingualExpander
 from .dense_index import build_dense_index, index_settings
 from .embedders import Embedder, make_embedder
@@ -51,7 +53,10 @@ def seed_files_hash(seeds_dir: Path) -> str:
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
         digest.update(relative.as_posix().encode("utf-8") + b"\0")
-        digest.update(store.sha256_file(path).encode("ascii") + b"\n")
+        try:
+            digest.update(store.sha256_file(path).encode("ascii") + b"\n")
+        except OSError:  # unreadable: load_corpus skips it with a warning; a fix changes the hash
+            digest.update(b"unreadable\n")
     return digest.hexdigest()
 
 
@@ -88,9 +93,9 @@ def build_index(
     if not seeds_dir.is_dir():
         raise SeedsNotFound(seeds_dir)
     chunk_settings = chunk_settings or ChunkSettings()
-    embedder = embedder or make_embedder(embedder_spec)
-    settings = build_settings(embedder, chunk_settings)
-    with store.build_lock(index_dir):
+    with store.build_lock(index_dir):  # first: a refused rebuild should not load a model
+        embedder = embedder or make_embedder(embedder_spec)
+        settings = build_settings(embedder, chunk_settings)
         corpus_hash = seed_files_hash(seeds_dir)
         if if_stale and not is_stale(index_dir, corpus_hash, settings):
             return BuildReport(built=False, build_id=store.current_build_id(index_dir), seconds=time.monotonic() - started)
@@ -125,6 +130,22 @@ def build_index(
     )
 
 
+def _write_crosslingual(passage_tokens: list[list[str]], cache: Path, target: Path) -> None:
+    """The expander depends only on the corpus tokens and its own code: reuse the last one
+    built from the same of both (building it costs seconds; a no-change rebuild should not)."""
+    digest = hashlib.sha256(json.dumps(passage_tokens, ensure_ascii=False).encode("utf-8"))
+    digest.update(Path(crosslingual.__file__).read_bytes())
+    cached = cache / "crosslingual" / f"{digest.hexdigest()[:32]}.json"
+    if not cached.is_file():
+        all_tokens = (token for tokens in passage_tokens for token in tokens)  # repeats carry frequency
+        expander = CrossLingualExpander.build(all_tokens, cache_dir=cache)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.glob("*.json"):  # one corpus, one expander: keep the folder small
+            old.unlink()
+        expander.save(cached)
+    shutil.copyfile(cached, target)
+
+
 def _write_build(writer: store.BuildWriter, passages: list[Passage], embedder: Embedder, index_dir: Path, progress: Progress | None) -> tuple[int, int]:
     tokenizer = Tokenizer(cache_dir=store.state_dir(index_dir))
     sentences = sentence_table(passages)
@@ -153,8 +174,7 @@ def _write_build(writer: store.BuildWriter, passages: list[Passage], embedder: E
     keyword = KeywordIndex.build(passage_tokens)
     keyword.save(writer.path("keyword"))
     build_dense_index(passage_vectors).save(writer.path("dense"))
-    all_tokens = (token for tokens in passage_tokens for token in tokens)  # repeats carry frequency
-    CrossLingualExpander.build(all_tokens, cache_dir=store.cache_dir(index_dir)).save(writer.path("crosslingual.json"))
+    _write_crosslingual(passage_tokens, store.cache_dir(index_dir), writer.path("crosslingual.json"))
 
     with open(writer.path("passages.jsonl"), "w", encoding="utf-8") as handle:
         for passage in passages:

@@ -32,6 +32,11 @@ rate long big large length date time place location happen happened called known
 """.split())
 PHRASING_FACTOR = 0.25  # such a word still counts a little: "比例" can be quoted literally
 NUMBER_FACTOR = 0.5     # a year or count may be written differently (2022年 / 今年)
+# Questions paraphrase predicates (沿用 / 继续, "located" / 落户) far more than they rename
+# things, so nouns weigh fully and verbs, adverbs, prepositions and pronouns weigh less.
+NOMINAL_TAGS = ("n", "vn", "an", "s", "t", "j", "nz", "eng", "l", "i")
+PREDICATE_FACTOR = 0.3
+NUMERAL_FACTOR = 0.5    # 一批 / 首批 / 全年: partly a count, partly a time
 MIN_PIECE_CHARS = 2
 WINDOW_RADIUS = 1       # sentences on each side of the quote
 
@@ -76,11 +81,28 @@ def _is_number(term: str) -> bool:
     return bool(re.fullmatch(r"[\d.%]+", term))
 
 
+def role_factor(tag: str | None, in_corpus: bool = True) -> float:
+    """How much a word of this part of speech (jieba tag) names what is asked."""
+    if tag is None:
+        # not in the general dictionary: a corpus term (纳统企业) or a segmentation scrap (率有)
+        return 1.0 if in_corpus else PREDICATE_FACTOR
+    if tag.startswith(NOMINAL_TAGS):
+        return 1.0
+    if tag.startswith("m"):
+        return NUMERAL_FACTOR
+    return PREDICATE_FACTOR
+
+
+def _no_tag(term: str) -> str | None:
+    return None
+
+
 def chinese_concepts(
     own_terms: Iterable[str],
     document_frequency: Callable[[str], int],
     documents: int,
     in_corpus: Callable[[str], bool],
+    part_of_speech: Callable[[str], str | None] = _no_tag,
 ) -> list[Concept]:
     """Concepts of a Chinese question from its search-mode tokens.
 
@@ -100,11 +122,14 @@ def chinese_concepts(
         frequencies = [document_frequency(term)] + [document_frequency(p) for p in pieces]
         known = [f for f in frequencies if f > 0]
         weight = idf(min(known), documents) if known else idf(0, documents)
+        present = in_corpus(term)
         if _is_number(term):
             weight *= NUMBER_FACTOR
         elif is_phrasing(term):
             weight *= PHRASING_FACTOR
-        concepts.append(Concept(term, (term,) + pieces, weight, in_corpus(term)))
+        else:
+            weight *= role_factor(part_of_speech(term), present)
+        concepts.append(Concept(term, (term,) + pieces, weight, present))
     return concepts
 
 
@@ -112,6 +137,7 @@ def english_concepts(
     explained: Iterable,
     document_frequency: Callable[[str], int],
     documents: int,
+    part_of_speech: Callable[[str], str | None] = _no_tag,
 ) -> list[Concept]:
     """Concepts of an English question from `CrossLingualExpander.explain` entries.
 
@@ -129,6 +155,9 @@ def english_concepts(
             weight *= NUMBER_FACTOR
         elif any(is_phrasing(word) for word in term.text.split()):
             weight *= PHRASING_FACTOR
+        else:
+            # its best translation's part of speech: "signed" -> 签署 (a verb)
+            weight *= role_factor(part_of_speech(term.candidates[0]))
         concepts.append(Concept(term.text, tuple(normalize(c) for c in term.candidates), weight, True))
     return concepts
 

@@ -29,7 +29,6 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 POINTER = "CURRENT"
 BUILDS = "builds"
-KEEP_PREVIOUS_BUILDS = 1
 
 
 def sha256_file(path: Path) -> str:
@@ -42,7 +41,10 @@ def sha256_file(path: Path) -> str:
 
 def state_dir(index_dir: Path | str) -> Path:
     path = Path(index_dir) / "state"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except PermissionError as error:
+        raise IndexUnreadable(index_dir, f"cannot create its state folder: {error.strerror}") from error
     return path
 
 
@@ -69,7 +71,11 @@ def current_build_dir(index_dir: Path | str) -> Path:
     if "/" in build_id or build_id.startswith("."):
         raise IndexCorrupt(index_dir, f"{POINTER} names an invalid build {build_id!r}")
     build_dir = index_dir / BUILDS / build_id
-    if not (build_dir / MANIFEST).is_file():
+    try:
+        present = (build_dir / MANIFEST).is_file()
+    except PermissionError as error:
+        raise IndexUnreadable(index_dir, str(error)) from error
+    if not present:
         raise IndexCorrupt(index_dir, f"build {build_id} named in {POINTER} is missing")
     return build_dir
 
@@ -97,16 +103,27 @@ def check_manifest(index_dir: Path, manifest: dict, embedder_spec: str | None) -
 
 
 def verify_artifacts(build_dir: Path, manifest: dict) -> None:
-    """Every artifact must have the size and sha256 the manifest recorded."""
+    """Every artifact must have the size and sha256 the manifest recorded, and every file
+    of the build must be one of them (so a damaged manifest cannot wave damaged files through)."""
     index_dir = build_dir.parent.parent
-    for name, expected in (manifest.get("artifacts") or {}).items():
-        path = build_dir / name
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            raise IndexCorrupt(index_dir, f"{name} is missing") from None
-        if size != expected.get("bytes") or sha256_file(path) != expected.get("sha256"):
-            raise IndexCorrupt(index_dir, f"{name} does not match its checksum")
+    artifacts = manifest.get("artifacts")
+    if not isinstance(artifacts, dict) or not artifacts:
+        raise IndexCorrupt(index_dir, "the manifest lists no files")
+    try:
+        for name, expected in artifacts.items():
+            path = build_dir / name
+            try:
+                size = path.stat().st_size
+            except FileNotFoundError:
+                raise IndexCorrupt(index_dir, f"{name} is missing") from None
+            if not isinstance(expected, dict) or size != expected.get("bytes") or sha256_file(path) != expected.get("sha256"):
+                raise IndexCorrupt(index_dir, f"{name} does not match its checksum")
+        for path in build_dir.rglob("*"):
+            name = path.relative_to(build_dir).as_posix()
+            if path.is_file() and name != MANIFEST and name not in artifacts:
+                raise IndexCorrupt(index_dir, f"{name} is not in the manifest")
+    except PermissionError as error:
+        raise IndexUnreadable(index_dir, str(error)) from error
 
 
 def _fsync_dir(path: Path) -> None:
@@ -141,6 +158,18 @@ def build_lock(index_dir: Path):
         handle.close()
 
 
+def _remove_temporary_files(index_dir: Path) -> None:
+    """Half-written files a killed build left beside the pointer and in the caches (all of
+    them written as a temporary file, then renamed). Called under the build lock."""
+    leftovers = [index_dir / f".{POINTER}.tmp"]
+    for path in cache_dir(index_dir).rglob("*"):
+        if path.is_file() and (path.name.startswith(".") or path.name.endswith(".tmp")):
+            leftovers.append(path)
+    for path in leftovers:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 class BuildWriter:
     """Collects a build's files in a temporary folder, then publishes it atomically."""
 
@@ -151,6 +180,7 @@ class BuildWriter:
         builds.mkdir(parents=True, exist_ok=True)
         for leftover in builds.glob(".tmp-*"):  # from builds that were killed
             shutil.rmtree(leftover, ignore_errors=True)
+        _remove_temporary_files(index_dir)
         self.folder = builds / f".tmp-{self.build_id}"
         self.folder.mkdir()
 
@@ -171,6 +201,7 @@ class BuildWriter:
                 }
         manifest = dict(manifest, build_id=self.build_id, format_version=FORMAT_VERSION, artifacts=artifacts)
         write_json_atomic(self.folder / MANIFEST, manifest)
+        previous = current_build_id(self.index_dir)
         final = self.index_dir / BUILDS / self.build_id
         os.rename(self.folder, final)
         _fsync_dir(final.parent)
@@ -180,19 +211,16 @@ class BuildWriter:
             os.fsync(handle.fileno())
         os.replace(pointer_tmp, self.index_dir / POINTER)
         _fsync_dir(self.index_dir)
-        self._drop_old_builds()
+        self._drop_old_builds(keep={self.build_id, previous})
         return final
 
     def discard(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def _drop_old_builds(self) -> None:
-        # Keep the newest previous build too: a process that loaded it moments ago may still
-        # be reading its files.
-        builds = sorted(
-            (path for path in (self.index_dir / BUILDS).iterdir() if path.is_dir() and not path.name.startswith(".")),
-            key=lambda path: path.stat().st_mtime,
-        )
-        for old in builds[: -(KEEP_PREVIOUS_BUILDS + 1)]:
-            if old.name != self.build_id:
-                shutil.rmtree(old, ignore_errors=True)
+    def _drop_old_builds(self, keep: set) -> None:
+        # Keep the build that was current until now: a process that loaded it moments ago may
+        # still be reading its files. Any other (older, or published by a build killed before
+        # it moved CURRENT) goes.
+        for path in (self.index_dir / BUILDS).iterdir():
+            if path.is_dir() and not path.name.startswith(".") and path.name not in keep:
+                shutil.rmtree(path, ignore_errors=True)

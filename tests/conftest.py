@@ -2,6 +2,7 @@
 with the real bundled model (it takes a few minutes; every integration test reuses it)."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -26,7 +27,12 @@ def built_index(tmp_path_factory) -> Path:
     from retrieval import build_index
 
     index_dir = tmp_path_factory.mktemp("index")
-    build_index(SEEDS, index_dir)
+    prebuilt = os.environ.get("INVESTQA_TEST_INDEX")
+    if prebuilt:
+        # Developer shortcut: reuse an index built earlier from these seeds (CI never sets it).
+        shutil.copytree(prebuilt, index_dir, dirs_exist_ok=True)
+    else:
+        build_index(SEEDS, index_dir)
     return index_dir
 
 

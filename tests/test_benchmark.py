@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -89,6 +90,65 @@ def test_subset_seeds_copies_the_smallest_files(tmp_path):
         (seeds / name).write_text("字" * size, encoding="utf-8")
     subset = benchmark.subset_seeds(seeds, tmp_path / "subset", files=2)
     assert sorted(path.name for path in subset.iterdir()) == ["b.txt", "c.txt"]
+
+
+class HashEmbedder:
+    """Deterministic unit vectors from a text's hash: a build without the model."""
+
+    spec, dim = "hash-test", 16
+
+    def __init__(self):
+        self.calls = 0
+
+    def describe(self):
+        return {"spec": self.spec, "dim": self.dim}
+
+    def _embed(self, texts):
+        self.calls += 1
+        rows = np.array([np.random.default_rng(abs(hash(text)) % 2**32).standard_normal(self.dim) for text in texts], np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True) if len(rows) else np.zeros((0, self.dim), np.float32)
+
+    embed_passages = embed_queries = _embed
+
+
+@pytest.fixture(scope="module")
+def tiny_seeds(tmp_path_factory):
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    return benchmark.subset_seeds(seeds, tmp_path_factory.mktemp("seeds"), files=1)
+
+
+def test_build_speed_times_the_embedder_inside_the_build_and_reuses_the_cache(tiny_seeds, tmp_path):
+    embedder = HashEmbedder()
+    stats = benchmark.build_speed(tiny_seeds, tmp_path / "index", embedder=embedder, embedder_sample=4)
+    assert stats.documents >= 1 and stats.passages >= 4 and stats.embedded_texts > stats.passages  # sentences too
+    assert stats.reindex_embedded == 0  # the no-change rebuild took every vector from the cache
+    assert 0 < stats.build_embedding_s <= stats.build_s and 0 < stats.build_embedding_share <= 1
+    assert stats.embedder_sample == 4 and stats.embedder_passages_per_s > 0
+    assert stats.build_passages_per_s == pytest.approx(stats.passages / stats.build_s)
+
+
+def test_copy_for_serving_leaves_the_original_untouched(tiny_seeds, tmp_path):
+    from retrieval import Engine, build_index, store
+
+    index = tmp_path / "index"
+    build_index(tiny_seeds, index, embedder=HashEmbedder())
+    (index / "state" / "marker").write_text("kept", encoding="utf-8")
+    before = sorted(str(path.relative_to(index)) for path in index.rglob("*"))
+    copy = benchmark.copy_for_serving(index, tmp_path / "copy")
+    engine = Engine.load(copy, embedder=HashEmbedder())
+    engine.ask("崂山区的发展空间")  # serving may write caches into the copy's state folder
+    assert engine.build_id == store.current_build_id(index)
+    assert (copy / "state" / "marker").read_text(encoding="utf-8") == "kept"
+    assert sorted(str(path.relative_to(index)) for path in index.rglob("*")) == before
+
+
+def test_timed_embedder_passes_through_and_adds_up_time():
+    inner = HashEmbedder()
+    timed = benchmark.TimedEmbedder(inner)
+    vectors = timed.embed_passages(["一", "二"])
+    timed.embed_queries(["三"])
+    assert vectors.shape == (2, 16) and inner.calls == 2 and timed.seconds > 0
+    assert timed.describe() == inner.describe() and (timed.spec, timed.dim) == ("hash-test", 16)
 
 
 class FakeEngine:
@@ -177,6 +237,7 @@ def sample_results() -> dict:
         "cold_start_s": None, "cold_start_error": "exit code 1: boom", "query_p50_ms": 20.5, "query_p95_ms": 33.0,
         "baselines": {"bm25": {"p50_ms": 3.0, "p95_ms": 5.0}, "dense": {"p50_ms": 18.0, "p95_ms": 25.0}},
         "build_s": 30.0, "build_embedded_texts": 200, "build_passages_per_s": 1.33, "embedder_passages_per_s": 5.0,
+        "build_embedding_s": 27.0, "build_embedding_share": 0.9, "reindex_embedded": 3,
         "reindex_nochange_s": 2.0, "reindex_if_stale_s": 0.5, "peak_rss_mb": 400.0,
         "scale": [{"n": 10_000, "index": "bm25", "build_s": 1.0, "search_p50_ms": 0.5, "recall@10": None, "mem_mb": 3.0, "bytes_per_passage": 300.0}],
     }
@@ -188,6 +249,7 @@ def test_table_shows_every_measure_and_verdict():
     table = bench.format_table(sample_results())
     assert "20.5 ms" in table and "MISSED" not in table and "boom" in table
     assert "met" in table and "not measured" in table and "bm25" in table and "exact" in table
+    assert "90 %" in table and "embedded 3 texts again" in table
 
 
 def test_run_prints_one_json_object(monkeypatch, capsys, tmp_path):

@@ -131,7 +131,13 @@ def test_short_passages_are_shown_whole_and_long_ones_cut_around_the_quote():
     start, end = fmt.excerpt_span(long_text, quote_start, quote_end)
     assert start <= quote_start and quote_end <= end
     assert end - start < len(long_text) / 2
-    assert long_text[start - 1] == "。"  # cut at a sentence end
+    assert long_text[start - 1] == "。" and long_text[end - 1] == "。"  # cut at sentence ends
+    sentence = len("前面的句子很长很长。")
+    # as much context as the window allows, to the nearest sentence boundary inside it
+    assert fmt.EXCERPT_CONTEXT - sentence < quote_start - start <= fmt.EXCERPT_CONTEXT
+    assert fmt.EXCERPT_CONTEXT - sentence < end - quote_end <= fmt.EXCERPT_CONTEXT
+    unbroken = "字" * 400 + "答案" + "字" * 400  # no sentence end near the quote: cut mid-text
+    assert fmt.excerpt_span(unbroken, 400, 402) == (400 - fmt.EXCERPT_CONTEXT, 402 + fmt.EXCERPT_CONTEXT)
     shown = fmt.highlight_quote(long_text, quote_start, quote_end, PLAIN)
     assert shown.startswith(fmt.ELLIPSIS) and shown.endswith(fmt.ELLIPSIS)
     assert "**答案就在这一句。**" in shown

@@ -264,8 +264,8 @@ def test_a_broken_optional_front_end_gets_a_stub_and_core_commands_still_work(en
 
 
 def investqa(*args, stdin_text: str | None = None, env_extra=None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, **(env_extra or {}))
-    env.pop("INVESTQA_INDEX", None)
+    env = {key: value for key, value in os.environ.items() if not key.startswith("INVESTQA_")}
+    env.update(env_extra or {})
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args], input=stdin_text, capture_output=True,
         text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=600,
@@ -315,7 +315,10 @@ def test_errors_on_the_real_cli_are_one_line_without_traceback(built_index, tmp_
 
 
 @pytest.mark.integration
-def test_passages_json_lists_every_indexed_passage(built_index, engine):
+def test_passages_json_lists_every_indexed_passage(built_index):
+    from retrieval import Engine
+
+    engine = Engine.load(built_index)
     done = investqa("passages", "--json", "--index", str(built_index))
     assert done.returncode == 0, done.stderr
     records = [json.loads(line) for line in done.stdout.splitlines()]

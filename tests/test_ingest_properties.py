@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrieval.ingest import build_document
+from retrieval.ingest import build_document, chunk_corpus, load_corpus
 from retrieval.ingest.chunker import chunk_documents, passage_spans
 from retrieval.ingest.cleaner import clean_text
+from retrieval.ingest.lines import prepare
 from retrieval.types import Document, Section
 
 HAN = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
@@ -113,3 +115,53 @@ def test_passages_match_offsets_and_sections(document):
     # Repeats may be dropped; what is kept is in document order and nothing is invented.
     remaining = iter(compact(document.text))
     assert all(char in remaining for char in joined)
+
+
+# Words that cannot spell site boilerplate, bylines, dates or outline numbers, which the
+# cleaner drops or turns into metadata on purpose.
+PLAIN_HAN = st.sampled_from("崂山区企业政策奖励补贴发展人才项目服务创新科技金融园产城市高质量建设经济推进重点支持提升的了在和")
+LAYOUT = st.sampled_from(["，", "。", "！", "“", "”", "\n", "\n\n", " ", "  ", "Laoshan", "policy", "."])
+layout_text = st.lists(st.one_of(st.text(PLAIN_HAN, min_size=1, max_size=30), LAYOUT), max_size=60).map("".join)
+
+
+def kept_characters(articles) -> tuple[Counter, Counter]:
+    """Characters kept as text (titles and paragraphs) and as section headings."""
+    text, headings = Counter(), Counter()
+    for article in articles:
+        text += Counter(compact(article.title or ""))
+        for paragraph, _ in article.paragraphs:
+            text += Counter(compact(paragraph))
+        for section in dict.fromkeys(section for _, section in article.paragraphs if section):
+            headings += Counter(compact(section))
+    return text, headings
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(layout_text)
+def test_cleaner_neither_loses_nor_duplicates_characters(raw):
+    articles = clean_text(raw)
+    if not articles:
+        return  # nothing but a title line: no text to index
+    text, headings = kept_characters(articles)
+    source = Counter(compact(raw))
+    assert not text - source, "characters invented or duplicated"
+    assert not source - text - headings, "characters lost"
+
+
+@PROPERTY_SETTINGS
+@given(st.text(max_size=400))
+def test_cleaner_never_duplicates_any_unicode(raw):
+    text, _ = kept_characters(clean_text(raw))
+    assert not text - Counter(compact(prepare(raw)))
+
+
+@PROPERTY_SETTINGS
+@given(st.binary(max_size=3000), st.sampled_from([".txt", ".md", ".html"]))
+def test_any_bytes_are_read_or_skipped_never_raised(tmp_path_factory, data, suffix):
+    folder = tmp_path_factory.mktemp("bytes")
+    (folder / f"file{suffix}").write_bytes(data)
+    corpus = load_corpus(folder)
+    assert len(corpus.documents) + len(corpus.skipped) >= 1
+    for passage in chunk_corpus(corpus):
+        document = next(doc for doc in corpus.documents if doc.doc_id == passage.doc_id)
+        assert document.text[passage.start : passage.end] == passage.text

@@ -201,3 +201,67 @@ def test_read_text_rejects_unknown_suffix(tmp_path):
     path.write_text("{\\rtf1 hello}", encoding="ascii")
     with pytest.raises(UnreadableFile, match="unsupported"):
         read_text(path)
+
+
+def test_html_title_comes_from_head_and_gbk_pages_decode(tmp_path):
+    page = ("<html><head><meta charset='gbk'><title>市南区总部经济政策</title></head><body>"
+            "<svg><title>图标</title></svg><p>" + ARTICLE + "</p></body></html>")
+    (tmp_path / "page.htm").write_bytes(page.encode("gbk"))
+    (document,) = load_corpus(tmp_path).documents
+    assert document.title == "市南区总部经济政策"
+    assert document.text == ARTICLE
+
+
+def test_english_lines_are_not_split_at_their_first_word(tmp_path):
+    text = "Companies that move into office towers in Laoshan receive up to three years of rent subsidies."
+    (tmp_path / "guide.txt").write_text("Laoshan Investment Guide\n\n" + text + "\n", encoding="utf-8")
+    (document,) = load_corpus(tmp_path).documents
+    assert document.title == "Laoshan Investment Guide"
+    assert document.text == text
+
+
+def test_pipes_and_broken_links_are_skipped_without_blocking(tmp_path):
+    import os
+
+    (tmp_path / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    os.mkfifo(tmp_path / "pipe.txt")  # reading it would wait forever for a writer
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    corpus = load_corpus(tmp_path)
+    assert [document.file for document in corpus.documents] == ["good.txt"]
+    reasons = {skipped.file: skipped.reason for skipped in corpus.skipped}
+    assert reasons == {"pipe.txt": "not a regular file", "dangling.txt": "broken link"}
+
+
+def test_unreadable_files_and_folders_are_skipped(tmp_path):
+    import os
+
+    if os.geteuid() == 0:
+        pytest.skip("root reads files whatever their permissions")
+    (tmp_path / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    locked = tmp_path / "locked.txt"
+    locked.write_text("另一篇文章。" * 10, encoding="utf-8")
+    locked.chmod(0)
+    folder = tmp_path / "private"
+    folder.mkdir()
+    (folder / "inside.txt").write_text("第三篇文章。" * 10, encoding="utf-8")
+    folder.chmod(0)
+    try:
+        corpus = load_corpus(tmp_path)
+    finally:
+        folder.chmod(0o755)
+        locked.chmod(0o644)
+    assert [document.file for document in corpus.documents] == ["good.txt"]
+    reasons = {skipped.file: skipped.reason for skipped in corpus.skipped}
+    assert reasons["locked.txt"].startswith("cannot read file")
+    assert reasons["private/"] == "cannot read folder"
+
+
+def test_traditional_repost_of_a_simplified_article_is_a_duplicate(tmp_path):
+    simplified = "黄岛区对新落户的总部企业给予一次性奖励，最高可达一千万元。企业可以申请办公用房补贴。"
+    import zhconv
+
+    (tmp_path / "a.txt").write_text(simplified, encoding="utf-8")
+    (tmp_path / "b_big5.txt").write_bytes(zhconv.convert(simplified, "zh-tw").encode("big5"))
+    corpus = load_corpus(tmp_path)
+    assert [document.file for document in corpus.documents] == ["a.txt"]
+    assert [(skipped.file, skipped.reason) for skipped in corpus.skipped] == [("b_big5.txt", "duplicate of a.txt")]

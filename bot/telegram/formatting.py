@@ -86,7 +86,10 @@ MESSAGES = {
 
 EXAMPLE_QUESTIONS = {
     "zh": ["崂山区对新引进的总部企业有什么扶持政策？", "即墨区2019年的主要工作目标是什么？"],
-    "en": ["What support does Laoshan district give to new headquarters companies?"],
+    "en": [
+        "How much does Laoshan district reward a newly recognised unicorn company?",
+        "What is Jimo district's GDP target for 2019?",
+    ],
 }
 
 

@@ -179,16 +179,19 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     reply_to = message.message_id if message.chat.type != ChatType.PRIVATE else None
     question = clean_question(raw_question)
     language = user_language(update, question)
+
+    async def reply(html: str, keyboard: InlineKeyboardMarkup | None = None) -> None:
+        await send_html(context, chat_id, html, keyboard, reply_to)
+
     if not question:
-        example = formatting.EXAMPLE_QUESTIONS[language][0]
-        await send_html(context, chat_id, formatting.text(language, "empty", example=example), reply_to=reply_to)
+        await reply(formatting.text(language, "empty", example=formatting.EXAMPLE_QUESTIONS[language][0]))
         return
     if not has_words(question):
-        await send_html(context, chat_id, formatting.text(language, "no_words"), reply_to=reply_to)
+        await reply(formatting.text(language, "no_words"))
         return
     wait = state.limiter.acquire(user.id if user else chat_id)
     if wait:
-        await send_html(context, chat_id, formatting.text(language, "rate_limited", seconds=wait), reply_to=reply_to)
+        await reply(formatting.text(language, "rate_limited", seconds=wait))
         return
 
     engine = state.holder.engine  # this question keeps this engine even if a reload swaps it
@@ -196,18 +199,17 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
         async with typing(context, chat_id):
             answer = await asyncio.to_thread(engine.ask, question, state.results_to_fetch)
     except QuestionTooLong:
-        await send_html(context, chat_id, formatting.text(language, "too_long"), reply_to=reply_to)
+        await reply(formatting.text(language, "too_long"))
         return
     except EmptyQuestion:
-        await send_html(context, chat_id, formatting.text(language, "no_words"), reply_to=reply_to)
+        await reply(formatting.text(language, "no_words"))
         return
 
     language = reply_language(question, user.language_code if user else None, answer.language)
-    cached = CachedAnswer(question, answer, language, getattr(engine, "build_id", None))
+    cached = CachedAnswer(question, answer, language, engine.build_id)
     key = state.cache.put(cached)
     if answer.abstained or not answer.results:
-        keyboard = closest_keyboard(key, language) if answer.results else None
-        await send_html(context, chat_id, formatting.format_abstention(language), keyboard, reply_to)
+        await reply(formatting.format_abstention(language), closest_keyboard(key, language) if answer.results else None)
         return
     await send_results_page(context, chat_id, key, cached, 0, state.page_size, reply_to=reply_to)
 
@@ -253,8 +255,8 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Admins only (enforced by `gatekeeper`): load the index's current build now."""
-    outcome = await state_of(context).holder.refresh(force=True)
+    """Admins only (enforced by `gatekeeper`): check for a new index build now."""
+    outcome = await state_of(context).holder.refresh()
     key = "reload_failed" if outcome.failed else ("reloaded" if outcome.changed else "reload_unchanged")
     await send_html(context, update.effective_chat.id, formatting.text(user_language(update), key, build_id=outcome.build_id))
 
@@ -357,7 +359,8 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 ),
             )
         )
-    await inline_query.answer(articles, cache_time=30, is_personal=False)
+    # with an allowlist, Telegram must not serve these cached results to anyone else
+    await inline_query.answer(articles, cache_time=30, is_personal=state_of(context).policy.restricted)
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -60,8 +60,8 @@ class EngineHolder:
         holder = cls(index_dir, loader(index_dir), loader, current_build_id)
         return holder
 
-    async def refresh(self, force: bool = False) -> ReloadOutcome:
-        """Load the index's current build if it differs from the one in use (or if forced)."""
+    async def refresh(self) -> ReloadOutcome:
+        """Load the index's current build if it differs from the one in use."""
         async with self._lock:  # one load at a time; later callers see the new engine
             current = self.engine.build_id
             try:
@@ -69,7 +69,7 @@ class EngineHolder:
             except OSError:
                 log.warning("could not read the index's current build id", exc_info=True)
                 return ReloadOutcome(False, current, failed=True)
-            if on_disk is None or (on_disk == current and not force):
+            if on_disk is None or on_disk == current:
                 return ReloadOutcome(False, current)
             try:
                 new_engine = await asyncio.to_thread(self._loader, self.index_dir)
@@ -78,9 +78,8 @@ class EngineHolder:
                 log.warning("could not load index build %s; keeping %s", on_disk, current, exc_info=True)
                 return ReloadOutcome(False, current, failed=True)
             self.engine = new_engine
-            if new_engine.build_id != current:
-                log.info("switched to index build %s (was %s)", new_engine.build_id, current)
-            return ReloadOutcome(new_engine.build_id != current, new_engine.build_id)
+            log.info("switched to index build %s (was %s)", new_engine.build_id, current)
+            return ReloadOutcome(True, new_engine.build_id)
 
     async def watch(self, interval: float) -> None:
         """Poll for a new build every `interval` seconds until cancelled."""

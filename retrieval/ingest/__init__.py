@@ -8,12 +8,12 @@ articles and paragraphs (see cleaner.py) and records why any file was skipped.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import SeedsNotFound
+from ..store import sha256_file
 from ..types import Document, Passage, Section, SkippedFile
 from .chunker import chunk_documents, match_key
 from .cleaner import Article, clean_text
@@ -65,13 +65,20 @@ def build_document(article: Article, doc_id: str, file: str, fallback_title: str
     )
 
 
-def _visible_files(root: Path) -> list[Path]:
-    """Files under root in a stable order, skipping anything hidden (name starting with '.')."""
+def _visible_files(root: Path) -> tuple[list[Path], list[Path]]:
+    """Files under root in a stable order, skipping anything hidden (name starting with '.');
+    plus the folders that could not be listed."""
     found: list[Path] = []
-    for folder, subfolders, names in os.walk(root):
+    unlisted: list[Path] = []
+
+    def note_unlisted(error: OSError) -> None:
+        if error.filename and Path(error.filename) != root:
+            unlisted.append(Path(error.filename))
+
+    for folder, subfolders, names in os.walk(root, onerror=note_unlisted):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
         found.extend(Path(folder) / name for name in sorted(names) if not name.startswith("."))
-    return sorted(found, key=lambda path: path.relative_to(root).as_posix())
+    return sorted(found, key=lambda path: path.relative_to(root).as_posix()), unlisted
 
 
 def load_corpus(seeds_dir: Path) -> Corpus:
@@ -84,10 +91,14 @@ def load_corpus(seeds_dir: Path) -> Corpus:
     hashes: dict[str, str] = {}
     used_ids: set[str] = set()
     seen_texts: dict[str, str] = {}  # match key of a document's text -> file it came from
-    for path in _visible_files(root):
+    files, unlisted = _visible_files(root)
+    skipped.extend(SkippedFile(folder.relative_to(root).as_posix() + "/", "cannot read folder") for folder in unlisted)
+    for path in files:
         relative = path.relative_to(root).as_posix()
         try:
-            hashes[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+            if not path.is_file():  # a FIFO or device would block or never end a read
+                raise UnreadableFile("broken link" if path.is_symlink() and not path.exists() else "not a regular file")
+            hashes[relative] = sha256_file(path)  # in blocks: a huge file must not fill memory
             raw, title_hint = read_text(path)
             articles = clean_text(raw, title_hint)
         except UnreadableFile as error:

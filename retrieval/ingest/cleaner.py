@@ -8,13 +8,12 @@ the body text in order (a moved caption becomes its own paragraph after the one 
 """
 from __future__ import annotations
 
-import logging
 import re
 import statistics
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from ..text import display_width, ends_sentence, is_cjk, join_lines
+from ..tokenizer import get_segmenter
 from .lines import (
     NUMBERED,
     SOFT_END,
@@ -63,16 +62,6 @@ def wrap_width(segs: list[Segment]) -> float | None:
     return column if near / len(widths) >= 0.4 else None
 
 
-@lru_cache(maxsize=1)
-def _segmenter():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    tokenizer.initialize()
-    return tokenizer
-
-
 def word_across(tail: str, head: str) -> bool:
     """Does a dictionary word run across the joint of `tail` + `head` (金|家岭, 再优|化)?"""
     left, right = tail.rstrip()[-6:], head.lstrip()[:6]
@@ -81,7 +70,7 @@ def word_across(tail: str, head: str) -> bool:
     if not (is_cjk(right[0]) and right[0].isalpha()):
         return False
     position = 0
-    for word in _segmenter().cut(left + right, HMM=False):
+    for word in get_segmenter().cut(left + right, HMM=False):
         end = position + len(word)
         if position < len(left) < end:
             return True
@@ -290,6 +279,12 @@ class _Assembler:
                     self.paragraph = join_lines(self.paragraph, self.segs[index].text)
                 self._close_paragraph()
             index += 1
+        self._close_paragraph()
+        if self.article.paragraphs:
+            # Short lines after the last paragraph (an issuer, a signature) head nothing:
+            # they are text, kept rather than lost.
+            self.article.paragraphs.extend((line, self.sections.current) for line in self.headings)
+            self.headings = []
         self._new_article(None)
         return self.articles
 

@@ -144,8 +144,11 @@ def split_inline(line: str) -> list[str]:
             continue
         numbered = NUMBERED.match(piece)
         bare_marker = numbered is not None and numbered.end() == len(piece)
+        # Between two Latin words a space is ordinary spacing, never a paragraph gap.
+        latin_gap = not (is_cjk(piece[-1]) or is_cjk(line[gap.end()]))
         short_heading = (
             not bare_marker
+            and not latin_gap
             and (numbered is not None or (not pieces and not NUMBERED.match(line[gap.end() :])))
             and heading_shaped(piece, 30)
             and all(char not in piece[numbered.end() if numbered else 0 :] for char in "，,、")

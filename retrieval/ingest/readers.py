@@ -6,6 +6,7 @@ which `load_corpus` turns into a `SkippedFile`.
 """
 from __future__ import annotations
 
+import logging
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -107,9 +108,14 @@ _MD_LIST = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 
 
-def markdown_to_text(source: str) -> str:
-    """Strip Markdown markup, keep the words; headings stay on a line of their own."""
+def markdown_to_text(source: str) -> tuple[str, str | None]:
+    """Strip Markdown markup, keep the words; headings stay on a line of their own.
+
+    The first top-level heading is the title: the cleaner cannot see heading levels, and
+    would read `# Title` followed by `## Section` as one two-line title.
+    """
     lines = []
+    title = None
     in_fence = False
     for line in source.splitlines():
         if line.lstrip().startswith("```"):
@@ -120,6 +126,8 @@ def markdown_to_text(source: str) -> str:
             continue
         heading = _MD_HEADING.match(line)
         if heading and not in_fence:
+            if title is None and line.lstrip().startswith("# "):
+                title = heading.group(1).strip() or None
             lines.extend(["", heading.group(1), ""])
             continue
         line = _MD_IMAGE.sub(r"\1", line)
@@ -127,7 +135,7 @@ def markdown_to_text(source: str) -> str:
         line = _MD_EMPHASIS.sub("", line)
         line = _MD_LIST.sub("", line)
         lines.append(line.lstrip("> ") if line.lstrip().startswith(">") else line)
-    return "\n".join(lines)
+    return "\n".join(lines), title
 
 
 # ---------------------------------------------------------------- HTML
@@ -151,13 +159,17 @@ class _TextExtractor(HTMLParser):
         self.title = ""
         self._current: list[str] = []
         self._skip_depth = 0
+        self._in_head = False
         self._in_title = False
 
     def handle_starttag(self, tag, attrs):
         if tag in _SKIPPED_TAGS and tag not in _VOID_TAGS:
             self._skip_depth += 1
+            self._in_head = self._in_head or tag == "head"
         elif tag == "title":
-            self._in_title = True
+            # The page title is the <title> of <head> (or of a page without <head>), not an
+            # <svg> icon's; it counts once.
+            self._in_title = not self.title and self._skip_depth == int(self._in_head)
         if tag in _BLOCK_TAGS:
             self._flush()
 
@@ -168,13 +180,14 @@ class _TextExtractor(HTMLParser):
     def handle_endtag(self, tag):
         if tag in _SKIPPED_TAGS and self._skip_depth:
             self._skip_depth -= 1
+            self._in_head = self._in_head and tag != "head"
         elif tag == "title":
             self._in_title = False
         if tag in _BLOCK_TAGS:
             self._flush()
 
     def handle_data(self, data):
-        if self._in_title and not self._skip_depth:
+        if self._in_title:
             self.title += data
         elif not self._skip_depth:
             self._current.append(data)
@@ -231,6 +244,8 @@ def docx_to_text(path: Path) -> tuple[str, str | None]:
 
 
 def pdf_to_text(path: Path) -> str:
+    # pypdf logs its repairs ("EOF marker not found") to stderr; the skip reason says enough.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         from pypdf import PdfReader
 
@@ -277,5 +292,5 @@ def read_text(path: Path) -> tuple[str, str | None]:
     if suffix in HTML_SUFFIXES:
         return html_to_text(text)
     if suffix in (".md", ".markdown"):
-        return markdown_to_text(text), None
+        return markdown_to_text(text)
     return text, None

@@ -99,10 +99,3 @@ async def make_bot(tmp_path):
 @pytest.fixture
 async def bot(make_bot):
     return await make_bot()
-
-
-import os  # TEMP-DEV-OVERRIDE (remove)
-if os.environ.get("TG_DEV_INDEX"):  # TEMP-DEV-OVERRIDE
-    @pytest.fixture(scope="session")  # TEMP-DEV-OVERRIDE
-    def built_index():  # TEMP-DEV-OVERRIDE
-        return Path(os.environ["TG_DEV_INDEX"])  # TEMP-DEV-OVERRIDE

@@ -165,6 +165,9 @@ async def test_allowlist_refuses_strangers_in_one_place(make_bot):
     assert bot.engine.asked == []
     await bot.say(ALICE, "独角兽企业奖励")
     assert bot.engine.asked == ["独角兽企业奖励"]
+    await bot.send(bot.telegram.inline_query(ALICE, "独角兽"))
+    answered = bot.telegram.calls_to("answerInlineQuery")[-1].params
+    assert answered["results"] and answered["is_personal"] is True  # Telegram's cache must not share them
 
 
 async def test_allowed_chat_lets_everyone_in_it_ask(make_bot):
@@ -206,24 +209,30 @@ async def test_inline_query_returns_up_to_ten_quoted_articles(bot):
     content = results[0]["input_message_content"]["message_text"]
     parse_html(content)
     assert "<b>" in content and "崂山区支持政策" in content
+    assert not bot.telegram.calls_to("answerInlineQuery")[-1].params.get("is_personal")  # open bot: shareable
 
 
-async def test_concurrent_questions_do_not_block_each_other(make_bot):
-    bot = await make_bot(engine=FakeEngine(delay=0.5))
-    updates = [bot.telegram.message_update(FakeTelegram.user(2000 + i), "独角兽") for i in range(4)]
-    started = asyncio.get_running_loop().time()
-    await asyncio.gather(*(bot.send(update) for update in updates))
-    assert asyncio.get_running_loop().time() - started < 1.9  # 4 × 0.5 s would be 2 s in series
-    assert len(bot.telegram.calls_to("sendMessage")) == 4
+async def test_a_slow_question_does_not_block_others(make_bot):
+    gate = threading.Event()
+    bot = await make_bot(engine=FakeEngine(gate=gate))
+    slow = asyncio.create_task(bot.say(ALICE, "慢问题 独角兽"))
+    await asyncio.to_thread(bot.engine.entered_slow.wait, 10)
+    await bot.say(BOB_EN, "unicorn")  # answered while the slow one is still searching
+    assert len(bot.texts_to(BOB_EN["id"])) == 1 and bot.texts_to(ALICE["id"]) == []
+    gate.set()
+    await slow
+    assert len(bot.texts_to(ALICE["id"])) == 1
 
 
 async def test_in_flight_question_keeps_its_engine_during_a_swap(make_bot):
-    slow_old = FakeEngine("build-1", delay=0.5)
+    gate = threading.Event()
+    old = FakeEngine("build-1", gate=gate)
     new = FakeEngine("build-2", text_suffix="（新）")
-    bot = await make_bot(engine=slow_old, next_engines=[new], build_ids=["build-2"])
-    question = asyncio.create_task(bot.say(ALICE, "独角兽"))
-    await asyncio.sleep(0.1)
+    bot = await make_bot(engine=old, next_engines=[new], build_ids=["build-2"])
+    question = asyncio.create_task(bot.say(ALICE, "慢 独角兽"))
+    await asyncio.to_thread(old.entered_slow.wait, 10)
     assert (await bot.holder.refresh()).changed
+    gate.set()
     await question
     assert "（新）" not in bot.last_message(ALICE["id"])["text"]
     await bot.say(ALICE, "独角兽")

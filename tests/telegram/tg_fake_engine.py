@@ -6,7 +6,6 @@ question containing "unanswerable" or "无关" abstains (still listing the close
 from __future__ import annotations
 
 import threading
-import time
 
 from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
 from retrieval.types import Answer, DocumentInfo, Passage, Result
@@ -39,9 +38,11 @@ def _passages() -> list[Passage]:
 
 
 class FakeEngine:
-    def __init__(self, build_id: str = "build-1", delay: float = 0.0, text_suffix: str = ""):
+    def __init__(self, build_id: str = "build-1", text_suffix: str = "", gate: threading.Event | None = None):
+        """With `gate`, questions containing "慢" block (up to 10 s) until the gate is set."""
         self.build_id = build_id
-        self.delay = delay
+        self.gate = gate
+        self.entered_slow = threading.Event()
         self._passages = [
             Passage(**{**p.to_dict(), "text": p.text + text_suffix, "end": p.end + len(text_suffix)})
             for p in _passages()
@@ -56,8 +57,9 @@ class FakeEngine:
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLong(len(question), MAX_QUESTION_CHARS)
         self.asked.append(question)
-        if self.delay:
-            time.sleep(self.delay)
+        if self.gate is not None and "慢" in question:
+            self.entered_slow.set()
+            self.gate.wait(10)
         scored = sorted(self._passages, key=lambda p: -len(set(question) & set(p.text)))
         results = []
         for rank, passage in enumerate(scored[:k], start=1):

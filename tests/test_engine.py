@@ -1,0 +1,123 @@
+"""The core on the real index: answers, quotes, abstention, lookups, refusals, rebuilds."""
+from __future__ import annotations
+
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+from retrieval import Engine, build_index
+from retrieval.errors import EmptyQuestion, IndexCorrupt, IndexMismatch, QuestionTooLong, UnknownPassage
+
+pytestmark = pytest.mark.integration
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_unicorn_reward_question_quotes_the_300_wan_sentence_first(engine):
+    answer = engine.ask("崂山区对新认定的独角兽企业最高奖励多少？")
+    top = answer.results[0]
+    assert not answer.abstained and answer.language == "zh"
+    assert "最高可奖励300万元" in top.passage.text
+    assert "300万元" in top.quote
+    assert top.quote in top.passage.text
+
+
+def test_english_question_about_laoshan_unicorn_awards_finds_the_chinese_passage(engine):
+    answer = engine.ask("What is the maximum award for newly recognised unicorn companies in Laoshan?")
+    assert answer.language == "en"
+    assert any("最高可奖励300万元" in result.passage.text for result in answer.results[:3])
+
+
+def test_off_topic_question_abstains_but_still_lists_candidates(engine):
+    answer = engine.ask("What is the recipe for chocolate cake?", k=4)
+    assert answer.abstained
+    assert len(answer.results) == 4
+
+
+def test_results_are_ranked_verbatim_slices_with_sources(engine):
+    answer = engine.ask("青岛易科8000万项目签约落地在哪个开发区？", k=5)
+    assert [result.rank for result in answer.results] == [1, 2, 3, 4, 5]
+    scores = [result.score for result in answer.results]
+    assert scores == sorted(scores, reverse=True)
+    for result in answer.results:
+        passage = result.passage
+        assert passage.text[result.quote_start : result.quote_end] == result.quote
+        assert passage.end - passage.start == len(passage.text)
+        assert passage.file.endswith(".txt") and passage.title
+    assert "海阳经济开发区" in answer.results[0].quote
+
+
+def test_traditional_and_full_width_questions_find_the_same_passage(engine):
+    simplified = engine.ask("崂山区对新认定的独角兽企业最高奖励多少？").results[0].passage.passage_id
+    traditional = engine.ask("嶗山區對新認定的獨角獸企業最高獎勵多少？").results[0].passage.passage_id
+    assert simplified == traditional
+
+
+def test_bad_questions_raise_domain_errors(engine):
+    with pytest.raises(EmptyQuestion):
+        engine.ask("   \n\t")
+    with pytest.raises(EmptyQuestion):
+        engine.ask("\x00\x01")
+    with pytest.raises(QuestionTooLong):
+        engine.ask("崂山" * 50_000)
+    answer = engine.ask("🙂🙂🙂")
+    assert answer.abstained
+
+
+def test_passage_lookups_accept_only_existing_ids(engine):
+    first = engine.passages()[0]
+    assert engine.passage(first.passage_id) == first
+    neighbours = engine.neighbours(first.passage_id, radius=1)
+    assert neighbours[0] == first and all(p.doc_id == first.doc_id for p in neighbours)
+    for bad in ("../../etc/passwd", "", "nope#1:0", None):
+        with pytest.raises(UnknownPassage):
+            engine.passage(bad)
+
+
+def test_documents_list_titles_and_counts(engine):
+    documents = engine.documents()
+    assert sum(doc.passages for doc in documents) == len(engine.passages())
+    assert any("即墨区人民政府工作报告" in doc.title for doc in documents)
+
+
+def test_an_embedder_mismatch_is_refused(built_index):
+    with pytest.raises(IndexMismatch, match="investqa index"):
+        Engine.load(built_index, embedder_spec="sentence-transformers:some-other-model")
+
+
+def test_a_damaged_index_file_is_detected_at_load(copy_index):
+    index_dir = copy_index()
+    build = index_dir / "builds" / (index_dir / "CURRENT").read_text(encoding="utf-8").strip()
+    vectors = build / "passage_vectors.npy"
+    vectors.write_bytes(vectors.read_bytes()[:-100])
+    with pytest.raises(IndexCorrupt, match="rebuild"):
+        Engine.load(index_dir)
+
+
+def test_rebuild_without_changes_embeds_nothing_and_edits_embed_only_what_changed(copy_index, seeds_dir, tmp_path):
+    index_dir = copy_index()
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, seeds)
+    unchanged = build_index(seeds, index_dir)
+    assert unchanged.built and unchanged.embedded == 0 and unchanged.reused > 0
+
+    assert not build_index(seeds, index_dir, if_stale=True).built
+
+    # Delete one file and add a short new one: only the new text is embedded.
+    (seeds / "000_d4d5f3d389a5a729.txt").unlink()
+    (seeds / "new.txt").write_text("即墨区新设立的海洋产业基金首期规模为八亿元。", encoding="utf-8")
+    changed = build_index(seeds, index_dir, if_stale=True)
+    assert changed.built and 0 < changed.embedded <= 3
+    engine = Engine.load(index_dir)
+    assert not any(p.file.startswith("000_") for p in engine.passages())
+    assert engine.ask("海洋产业基金首期规模").results[0].passage.file == "new.txt"
+
+
+def test_query_vectors_match_the_embedder(engine):
+    vector = engine.embedder.embed_queries(["崂山"])[0]
+    assert vector.shape == (engine.manifest["embedder"]["dim"],)
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-3)
