@@ -382,14 +382,17 @@ def peak_serving_rss_mb(index_dir: Path, questions: Sequence[str]) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
         json.dump(list(questions), handle, ensure_ascii=False)
     try:
-        process = subprocess.Popen([sys.executable, "-c", SERVE_SCRIPT, str(index_dir), handle.name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        # wait4 gives this child's own rusage; RUSAGE_CHILDREN would mix in every earlier child
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
+        with tempfile.TemporaryFile() as errors:
+            process = subprocess.Popen([sys.executable, "-c", SERVE_SCRIPT, str(index_dir), handle.name], stdout=subprocess.DEVNULL, stderr=errors)
+            # wait4 gives this child's own rusage; RUSAGE_CHILDREN would mix in every earlier child
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            errors.seek(0)
+            message = errors.read().decode("utf-8", "replace").strip().splitlines()
     finally:
         os.unlink(handle.name)
     if process.returncode != 0:
-        raise RuntimeError(f"the serving process failed with exit code {process.returncode}")
+        raise RuntimeError(f"the serving process failed with exit code {process.returncode}: {message[-1] if message else 'no message'}")
     return round(usage.ru_maxrss / 1024.0, 1)  # kilobytes on Linux
 
 

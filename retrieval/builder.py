@@ -102,7 +102,7 @@ def build_index(
         corpus = load_corpus(seeds_dir)
         passages = chunk_corpus(corpus, chunk_settings)
         if not passages:
-            raise NoDocuments(seeds_dir)
+            raise NoDocuments(seeds_dir, corpus.skipped)
         writer = store.BuildWriter(index_dir)
         try:
             embedded, reused = _write_build(writer, passages, embedder, index_dir, progress)

@@ -15,6 +15,7 @@ from .config import HYBRID, SearchConfig
 from .crosslingual import CrossLingualExpander
 from .dense_index import load_dense_index
 from .embedders import Embedder, make_embedder
+from .evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, squeeze, windows
 from .errors import EmptyQuestion, IndexCorrupt, QuestionTooLong, UnknownPassage
 from .fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
 from .keyword_index import KeywordIndex
@@ -22,6 +23,7 @@ from .query import QueryPlan, plan_query
 from .quotes import score_sentences, select_quote
 from .text import normalize
 from .tokenizer import Tokenizer
+from .word_tags import dictionary_tags
 from .types import Answer, DocumentInfo, Passage, Result
 
 MAX_QUESTION_CHARS = 2000
@@ -50,7 +52,7 @@ class Engine:
         self._keyword = KeywordIndex.load(build_dir / "keyword")
         self._dense = load_dense_index(build_dir / "dense")
         self._expander = CrossLingualExpander.load(build_dir / "crosslingual.json")
-        self.tokenizer = Tokenizer(cache_dir=store.state_dir(index_dir))
+        self.tokenizer = Tokenizer(cache_dir=store.scratch_dir(index_dir))
         if len(self._keyword) != len(self._passages) or len(self._passage_vectors) != len(self._passages):
             raise IndexCorrupt(index_dir, "index parts disagree on the number of passages")
 
@@ -134,16 +136,17 @@ class Engine:
             row = int(candidates[position])
             start, end = self._quote(row, plan, sentence_best)
             results.append(Result(rank, self._passages[row], float(fused[position]), start, end))
-        abstained = False
+        abstained, confidence = False, 1.0
         if config.abstain and results:
             top_row = int(candidates[order[0]])
             signals = AbstentionSignals(
-                dense_top=float(dense.max()) if config.use_dense else 0.0,
-                coverage=self._coverage(plan.terms, row=top_row),
-                agreement=self._agreement(order[0], keyword_c, dense),
+                language=plan.language,
+                coverage=self.evidence(plan, top_row).coverage,
+                dense_top=max((float(scores.max()) for scores in sentence_best.values()), default=0.0),
             )
-            abstained = self.policy.abstains(signals) if config.use_dense else signals.coverage < self.policy.min_coverage
-        return Answer(question, plan.language, abstained, tuple(results))
+            confidence = self.policy.confidence(signals, use_dense=config.use_dense)
+            abstained = confidence < 1.0
+        return Answer(question, plan.language, abstained, tuple(results), confidence)
 
     # -- pieces of ask -------------------------------------------------------------------
 
@@ -204,23 +207,41 @@ class Engine:
         n = len(self._passages)
         return weight * float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else weight * float(np.log(1 + n))
 
-    def _coverage(self, terms, row: int | None = None) -> float:
-        """IDF-weighted share of terms found in the corpus (row None) or in one passage."""
+    def _coverage(self, terms) -> float:
+        """IDF-weighted share of the question's terms that the corpus contains at all."""
         total = found = 0.0
-        haystack = normalize(self._passages[row].text + (self._passages[row].title or "") + (self._passages[row].section or "")) if row is not None else None
         for term, weight in terms:
             idf_weight = self._term_weight(term, weight)
             total += idf_weight
-            present = term in haystack if haystack is not None else self._keyword.document_frequency(term) > 0
-            if present:
+            if self._keyword.document_frequency(term) > 0:
                 found += idf_weight
         return found / total if total else 0.0
 
-    @staticmethod
-    def _agreement(top_position: int, keyword: np.ndarray, dense: np.ndarray, depth: int = 5) -> bool:
-        keyword_top = set(np.argsort(-keyword, kind="stable")[:depth].tolist())
-        dense_top = set(np.argsort(-dense, kind="stable")[:depth].tolist())
-        return int(top_position) in keyword_top and int(top_position) in dense_top
+    # -- evidence for abstention ---------------------------------------------------------
+
+    @property
+    def _word_tags(self):
+        return dictionary_tags(store.scratch_dir(self.index_dir))
+
+    @cached_property
+    def _corpus_text(self) -> str:
+        return squeeze("".join(passage.text for passage in self._passages))
+
+    def concepts(self, plan: QueryPlan) -> list[Concept]:
+        """What the question names, weighted by specificity (see evidence.py)."""
+        documents = len(self._passages)
+        frequency = self._keyword.document_frequency
+        if plan.language == "en":
+            return english_concepts(self._expander.explain(plan.normalized), frequency, documents, self._word_tags.get)
+        return chinese_concepts(
+            plan.own_terms, frequency, documents, lambda term: term in self._corpus_text, self._word_tags.get,
+        )
+
+    def evidence(self, plan: QueryPlan, row: int) -> Evidence:
+        """How well the best sentence window of passage `row` covers the question's concepts."""
+        passage = self._passages[row]
+        spans, _ = self._sentences_of(row)
+        return best_evidence(self.concepts(plan), windows(passage.text, spans, (passage.title, passage.section, passage.date)))
 
     def _sentences_of(self, row: int) -> tuple[list[tuple[int, int]], list[str]]:
         """Sentence spans of a passage and their normalised text (cached: quotes need it on every ask)."""

@@ -15,7 +15,7 @@ class EmptyQuestion(InvestqaError):
 
 class QuestionTooLong(InvestqaError):
     def __init__(self, length: int, limit: int) -> None:
-        super().__init__(f"the question is too long ({length} characters; the limit is {limit})")
+        super().__init__(f"the question is too long ({length} characters; the limit is {limit}): ask a shorter question")
 
 
 class SeedsNotFound(InvestqaError):
@@ -26,8 +26,15 @@ class SeedsNotFound(InvestqaError):
 
 
 class NoDocuments(InvestqaError):
-    def __init__(self, path) -> None:
-        super().__init__(f"no readable documents in {path}: nothing to index")
+    def __init__(self, path, skipped=()) -> None:
+        why = ""
+        if skipped:  # the warnings never get printed when the build stops here: name them
+            shown = "; ".join(f"{item.file}: {item.reason}" for item in list(skipped)[:5])
+            more = f"; and {len(skipped) - 5} more" if len(skipped) > 5 else ""
+            why = f"; skipped {len(skipped)} file(s): {shown}{more}"
+        super().__init__(
+            f"no readable documents in {path}: nothing to index (supported: .txt .md .html .htm .docx .pdf){why}"
+        )
 
 
 class IndexNotFound(InvestqaError):
@@ -54,7 +61,8 @@ class IndexCorrupt(InvestqaError):
 
 class IndexUnreadable(InvestqaError):
     def __init__(self, path, what: str) -> None:
-        super().__init__(f"cannot read the index in {path} ({what}); check its permissions")
+        super().__init__(f"cannot read the index in {path} ({what}); check its permissions, "
+            f"or rebuild it with `investqa index --index {path}`")
 
 
 class IndexLocked(InvestqaError):

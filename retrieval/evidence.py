@@ -37,7 +37,12 @@ NUMBER_FACTOR = 0.5     # a year or count may be written differently (2022年 / 
 NOMINAL_TAGS = ("n", "vn", "an", "s", "t", "j", "nz", "eng", "l", "i")
 PREDICATE_FACTOR = 0.3
 NUMERAL_FACTOR = 0.5    # 一批 / 首批 / 全年: partly a count, partly a time
+# Chinese paraphrases often share characters (写字楼 / 楼宇, 上线 / 达线): a concept earns this
+# share of credit per character of it present in the window, when no full form is there.
+CHARACTER_FACTOR = 0.5
 MIN_PIECE_CHARS = 2
+UNMATCHED_ENGLISH_FACTOR = 0.3
+_HAN = re.compile(r"[\u3400-\u9fff]")
 WINDOW_RADIUS = 1       # sentences on each side of the quote
 
 
@@ -110,6 +115,9 @@ def chinese_concepts(
     longest token is the concept, its pieces are alternative forms, so a text saying 新区
     earns part of the credit instead of the compound counting five times. Single Han
     characters name little and are left out; Latin words are left to the English side.
+    `part_of_speech` gives a word's dictionary tag: nouns weigh fully, predicates less; a
+    word no dictionary knows is a corpus term (纳统企业) when the corpus has it, else a
+    segmentation scrap of the question (率有), which weighs little.
     """
     terms = [t for t in dict.fromkeys(own_terms) if t and not re.search(r"[a-z]", t)]
     terms = [t for t in terms if _is_number(t) or len(t) >= MIN_PIECE_CHARS]
@@ -141,24 +149,31 @@ def english_concepts(
 ) -> list[Concept]:
     """Concepts of an English question from `CrossLingualExpander.explain` entries.
 
-    A word without any Chinese candidate in the corpus carries no evidence (weight 0): the
-    dictionary may simply not know the word, or the corpus says it differently.
+    Forms are the word's Chinese corpus tokens of two characters or more (a lone 气 for
+    "weather" would match 气象) plus the word itself when the corpus writes it in Latin
+    letters (GDP). A word with no form at all is weak evidence of absence: the dictionary
+    may not know it (weight UNMATCHED_ENGLISH_FACTOR), or the corpus never mentions it (Paris).
     """
     concepts = []
     for term in explained:
-        if not term.candidates:
-            concepts.append(Concept(term.text, (), 0.0, False))
+        forms = tuple(normalize(c) for c in term.candidates if len(c) >= MIN_PIECE_CHARS or not _HAN.match(c))
+        if document_frequency(term.text) > 0 and term.text not in forms:
+            forms += (term.text,)
+        if not forms:
+            asking = any(is_phrasing(word) for word in term.text.split())
+            weight = 0.0 if _is_number(term.text) or asking else UNMATCHED_ENGLISH_FACTOR * idf(0, documents)
+            concepts.append(Concept(term.text, (), weight, False))
             continue
         # The commonest translation decides how specific the word is (names: 崂山 is everywhere).
-        weight = idf(max(document_frequency(c) for c in term.candidates), documents)
+        weight = idf(max(document_frequency(form) for form in forms), documents)
         if _is_number(term.text):
             weight *= NUMBER_FACTOR
         elif any(is_phrasing(word) for word in term.text.split()):
             weight *= PHRASING_FACTOR
         else:
             # its best translation's part of speech: "signed" -> 签署 (a verb)
-            weight *= role_factor(part_of_speech(term.candidates[0]))
-        concepts.append(Concept(term.text, tuple(normalize(c) for c in term.candidates), weight, True))
+            weight *= role_factor(part_of_speech(forms[0]))
+        concepts.append(Concept(term.text, forms, weight, True))
     return concepts
 
 
@@ -180,9 +195,10 @@ def windows(
     ]
 
 
-def credit(concept: Concept, window: str) -> float:
+def credit(concept: Concept, window: str, character_factor: float = CHARACTER_FACTOR) -> float:
     """1 when a full form is there; else the share of the concept's characters that pieces
-    found in the window cover (西海岸新区 with only 新区 present: 0.4)."""
+    found in the window cover (西海岸新区 with only 新区 present: 0.4), or `character_factor`
+    times the share of its Han characters found anywhere in the window, whichever is more."""
     if not concept.forms:
         return 0.0
     if concept.forms[0] in window:
@@ -199,7 +215,9 @@ def credit(concept: Concept, window: str) -> float:
                 covered[i] = True
         else:
             best = 1.0  # another translation of an English word
-    return max(best, sum(covered) / len(label))
+    han = [char for char in label if "\u3400" <= char <= "\u9fff"]
+    loose = character_factor * sum(char in window for char in han) / len(han) if han else 0.0
+    return max(best, sum(covered) / len(label), loose)
 
 
 def gather(concepts: Sequence[Concept], window: str) -> Evidence:

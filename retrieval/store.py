@@ -48,6 +48,17 @@ def state_dir(index_dir: Path | str) -> Path:
     return path
 
 
+def scratch_dir(index_dir: Path | str) -> Path:
+    """Where readers keep rebuildable caches (jieba dictionary, word tags): the state folder,
+    or a per-user temp folder when the index is read-only (answering must still work)."""
+    try:
+        return state_dir(index_dir)
+    except IndexUnreadable:
+        import tempfile
+
+        return Path(tempfile.gettempdir()) / f"investqa-cache-{os.getuid() if hasattr(os, 'getuid') else 'user'}"
+
+
 def cache_dir(index_dir: Path | str) -> Path:
     return Path(index_dir) / "cache"
 

@@ -114,6 +114,8 @@ class Answer:
     language: str  # "zh" or "en": the language to reply in
     abstained: bool
     results: tuple[Result, ...] = field(default_factory=tuple)
+    # the abstention policy's margin: abstained exactly when below 1 (see retrieval/abstain.py)
+    confidence: float = 1.0
 
     def to_dict(self) -> dict:
         return {

@@ -1,18 +1,37 @@
 from retrieval.abstain import AbstentionPolicy, AbstentionSignals
 
-POLICY = AbstentionPolicy(min_dense=0.80, min_coverage=0.5, confident_dense=0.88)
+POLICY = AbstentionPolicy(min_coverage_zh=0.6, min_coverage_en=0.3, min_dense_zh=0.85, min_dense_en=0.72)
 
 
-def test_strong_dense_and_keyword_evidence_answers():
-    assert not POLICY.abstains(AbstentionSignals(dense_top=0.9, coverage=0.9, agreement=True))
+def test_covered_question_close_to_a_sentence_is_answered():
+    assert not POLICY.abstains(AbstentionSignals("zh", coverage=0.9, dense_top=0.93))
+    assert not POLICY.abstains(AbstentionSignals("en", coverage=0.5, dense_top=0.8))
 
 
-def test_no_evidence_abstains():
-    assert POLICY.abstains(AbstentionSignals(dense_top=0.78, coverage=0.1, agreement=False))
+def test_low_coverage_abstains_whatever_the_cosine():
+    assert POLICY.abstains(AbstentionSignals("zh", coverage=0.3, dense_top=0.99))
+
+
+def test_thresholds_are_per_language():
+    signals = {"coverage": 0.45, "dense_top": 0.9}
+    assert POLICY.abstains(AbstentionSignals("zh", **signals))
+    assert not POLICY.abstains(AbstentionSignals("en", **signals))
+
+
+def test_far_from_every_sentence_abstains_even_when_words_match():
+    assert POLICY.abstains(AbstentionSignals("zh", coverage=1.0, dense_top=0.8))
+    assert not POLICY.abstains(AbstentionSignals("zh", coverage=1.0, dense_top=0.8), use_dense=False)
+
+
+def test_confidence_is_the_weakest_signal_relative_to_its_threshold():
+    signals = AbstentionSignals("zh", coverage=0.3, dense_top=0.935)
+    assert abs(POLICY.confidence(signals) - 0.5) < 1e-9
+    assert abs(POLICY.confidence(AbstentionSignals("zh", 1.2, 0.935)) - 1.1) < 1e-9
+    # abstains exactly below 1
+    assert POLICY.abstains(AbstentionSignals("zh", 0.599, 0.9)) and not POLICY.abstains(AbstentionSignals("zh", 0.6, 0.9))
 
 
 def test_confidence_is_monotone_in_each_signal():
-    base = AbstentionSignals(dense_top=0.83, coverage=0.3, agreement=False)
-    assert POLICY.confidence(AbstentionSignals(0.86, 0.3, False)) >= POLICY.confidence(base)
-    assert POLICY.confidence(AbstentionSignals(0.83, 0.6, False)) >= POLICY.confidence(base)
-    assert POLICY.confidence(AbstentionSignals(0.83, 0.3, True)) >= POLICY.confidence(base)
+    base = AbstentionSignals("en", 0.3, 0.75)
+    assert POLICY.confidence(AbstentionSignals("en", 0.4, 0.75)) >= POLICY.confidence(base)
+    assert POLICY.confidence(AbstentionSignals("en", 0.3, 0.85)) >= POLICY.confidence(base)

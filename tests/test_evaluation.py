@@ -12,7 +12,6 @@ from retrieval.evaluation import (
     QAItem,
     abstention_curve,
     abstention_metrics,
-    curve_thresholds,
     evaluate,
     first_hit_rank,
     load_qa,
@@ -33,7 +32,7 @@ def item(id="q1", lang="zh", kind="fact", gold=("答案",)) -> QAItem:
 
 def outcome(hit_rank=None, abstained=False, answerable=True, score=0.5, **fields) -> Outcome:
     qa = item(gold=("x",) if answerable else (), kind=fields.pop("kind", "fact" if answerable else "unanswerable"), **fields)
-    return Outcome(item=qa, abstained=abstained, hit_rank=hit_rank, top_passage_id="p", top_score=score)
+    return Outcome(item=qa, abstained=abstained, hit_rank=hit_rank, top_passage_id="p", top_score=score, confidence=score)
 
 
 def answer(texts, abstained=False, scores=None) -> Answer:
@@ -138,12 +137,13 @@ def test_precision_is_undefined_without_abstentions():
     assert metrics.recall == 0.0
 
 
-def test_curve_thresholds_are_the_distinct_sorted_top_scores_quantiles():
-    outcomes = [outcome(score=s) for s in (0.9, 0.1, 0.5, 0.5)]
-    assert curve_thresholds(outcomes) == [0.1, 0.5, 0.9]
+def test_default_curve_includes_the_shipped_threshold_of_one():
+    points = abstention_curve([outcome(answerable=False, score=0.99), outcome(hit_rank=1, score=1.0)])
+    shipped = next(point.metrics for point in points if point.threshold == 1.0)
+    assert (shipped.precision, shipped.recall, shipped.answerable_abstained) == (1.0, 1.0, 0.0)
 
 
-def test_abstention_curve_thresholds_the_top_score():
+def test_abstention_curve_thresholds_the_confidence():
     outcomes = [
         outcome(answerable=False, score=0.2),
         outcome(answerable=False, score=0.6),

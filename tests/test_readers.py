@@ -265,3 +265,12 @@ def test_traditional_repost_of_a_simplified_article_is_a_duplicate(tmp_path):
     corpus = load_corpus(tmp_path)
     assert [document.file for document in corpus.documents] == ["a.txt"]
     assert [(skipped.file, skipped.reason) for skipped in corpus.skipped] == [("b_big5.txt", "duplicate of a.txt")]
+
+
+def test_a_huge_file_is_skipped_not_loaded(tmp_path):
+    from retrieval.ingest.readers import MAX_FILE_BYTES
+
+    with open(tmp_path / "dump.txt", "wb") as handle:
+        handle.truncate(MAX_FILE_BYTES + 1)  # sparse: costs no disk
+    (skipped,) = load_corpus(tmp_path).skipped
+    assert skipped.file == "dump.txt" and skipped.reason.startswith("file too large")

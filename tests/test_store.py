@@ -212,3 +212,14 @@ def test_half_written_cache_and_pointer_files_are_cleaned(tmp_path):
     publish(tmp_path, "y")
     assert [path.exists() for path in leftovers] == [False] * len(leftovers)
     assert kept.exists()
+
+
+def test_readers_fall_back_to_a_temp_cache_when_the_state_folder_cannot_be_made(tmp_path, monkeypatch):
+    assert store.scratch_dir(tmp_path) == tmp_path / "state"
+
+    def refuse(index_dir):
+        raise store.IndexUnreadable(index_dir, "cannot create its state folder: Permission denied")
+
+    monkeypatch.setattr(store, "state_dir", refuse)
+    fallback = store.scratch_dir(tmp_path / "read-only")
+    assert not str(fallback).startswith(str(tmp_path)) and "investqa-cache" in fallback.name
