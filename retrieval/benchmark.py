@@ -369,31 +369,35 @@ def cold_start(command: Sequence[str], runs: int = 5) -> ColdStart:
 
 
 SERVE_SCRIPT = """
-import json, sys
+import json, resource, sys
 from retrieval import Engine
 engine = Engine.load(sys.argv[1])
 for question in json.load(open(sys.argv[2], encoding="utf-8")):
     engine.ask(question)
+try:  # this process's own high-water mark
+    peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+except (OSError, StopIteration):  # not Linux: ru_maxrss (kilobytes on Linux, bytes on macOS)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1)
+print(peak_kb)
 """
 
 
 def peak_serving_rss_mb(index_dir: Path, questions: Sequence[str]) -> float:
-    """Peak resident memory (ru_maxrss) of a fresh process that loads the engine and answers."""
+    """Peak resident memory of a fresh process that loads the engine and answers `questions`.
+
+    The child reports its own high-water mark: the kernel's ru_maxrss for a child starts
+    from the memory of the parent it was forked from, here the benchmark itself.
+    """
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as handle:
         json.dump(list(questions), handle, ensure_ascii=False)
     try:
-        with tempfile.TemporaryFile() as errors:
-            process = subprocess.Popen([sys.executable, "-c", SERVE_SCRIPT, str(index_dir), handle.name], stdout=subprocess.DEVNULL, stderr=errors)
-            # wait4 gives this child's own rusage; RUSAGE_CHILDREN would mix in every earlier child
-            _, status, usage = os.wait4(process.pid, 0)
-            process.returncode = os.waitstatus_to_exitcode(status)
-            errors.seek(0)
-            message = errors.read().decode("utf-8", "replace").strip().splitlines()
+        process = subprocess.run([sys.executable, "-c", SERVE_SCRIPT, str(index_dir), handle.name], capture_output=True, text=True)
     finally:
         os.unlink(handle.name)
     if process.returncode != 0:
+        message = process.stderr.strip().splitlines()
         raise RuntimeError(f"the serving process failed with exit code {process.returncode}: {message[-1] if message else 'no message'}")
-    return round(usage.ru_maxrss / 1024.0, 1)  # kilobytes on Linux
+    return round(int(process.stdout.split()[-1]) / 1024.0, 1)
 
 
 # ---------------------------------------------------------------- everything, in order

@@ -134,7 +134,7 @@ def _write_crosslingual(passage_tokens: list[list[str]], cache: Path, target: Pa
     """The expander depends only on the corpus tokens and its own code: reuse the last one
     built from the same of both (building it costs seconds; a no-change rebuild should not)."""
     digest = hashlib.sha256(json.dumps(passage_tokens, ensure_ascii=False).encode("utf-8"))
-    digest.update(Path(crosslingual.__file__).read_bytes())
+    digest.update(crosslingual.source_fingerprint())  # its code and data files (glossary)
     cached = cache / "crosslingual" / f"{digest.hexdigest()[:32]}.json"
     if not cached.is_file():
         all_tokens = (token for tokens in passage_tokens for token in tokens)  # repeats carry frequency

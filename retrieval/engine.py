@@ -15,7 +15,7 @@ from .config import HYBRID, SearchConfig
 from .crosslingual import CrossLingualExpander
 from .dense_index import load_dense_index
 from .embedders import Embedder, make_embedder
-from .evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, squeeze, windows
+from .evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, proper_names, squeeze, windows
 from .errors import EmptyQuestion, IndexCorrupt, QuestionTooLong, UnknownPassage
 from .fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
 from .keyword_index import KeywordIndex
@@ -232,7 +232,9 @@ class Engine:
         documents = len(self._passages)
         frequency = self._keyword.document_frequency
         if plan.language == "en":
-            return english_concepts(self._expander.explain(plan.normalized), frequency, documents, self._word_tags.get)
+            return english_concepts(
+                self._expander.explain(plan.normalized), frequency, documents, self._word_tags.get, proper_names(plan.question),
+            )
         return chinese_concepts(
             plan.own_terms, frequency, documents, lambda term: term in self._corpus_text, self._word_tags.get,
         )

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Container, Iterable, Sequence
 
 from .text import normalize
 
@@ -141,18 +141,30 @@ def chinese_concepts(
     return concepts
 
 
+def proper_names(question: str) -> frozenset[str]:
+    """Folded words written with a capital inside a sentence (Paris, iPhone, COVID): names."""
+    names = set()
+    for sentence in re.split(r"[.!?。！？]\s*", question):
+        for position, word in enumerate(re.findall(r"[A-Za-z][A-Za-z'-]*", sentence)):
+            if any(char.isupper() for char in word[1:]) or (position > 0 and word[0].isupper()):
+                names.add(word.lower().replace("'s", ""))
+    return frozenset(names)
+
+
 def english_concepts(
     explained: Iterable,
     document_frequency: Callable[[str], int],
     documents: int,
     part_of_speech: Callable[[str], str | None] = _no_tag,
+    names: Container[str] = frozenset(),
 ) -> list[Concept]:
     """Concepts of an English question from `CrossLingualExpander.explain` entries.
 
     Forms are the word's Chinese corpus tokens of two characters or more (a lone 气 for
     "weather" would match 气象) plus the word itself when the corpus writes it in Latin
     letters (GDP). A word with no form at all is weak evidence of absence: the dictionary
-    may not know it (weight UNMATCHED_ENGLISH_FACTOR), or the corpus never mentions it (Paris).
+    may not know it, or the corpus never mentions it. A name (`names`: Paris, Tokyo) that
+    no corpus form matches weighs fully: the question is about something the corpus lacks.
     """
     concepts = []
     for term in explained:
@@ -161,7 +173,8 @@ def english_concepts(
             forms += (term.text,)
         if not forms:
             asking = any(is_phrasing(word) for word in term.text.split())
-            weight = 0.0 if _is_number(term.text) or asking else UNMATCHED_ENGLISH_FACTOR * idf(0, documents)
+            factor = 1.0 if term.text in names else UNMATCHED_ENGLISH_FACTOR
+            weight = 0.0 if _is_number(term.text) or asking else factor * idf(0, documents)
             concepts.append(Concept(term.text, (), weight, False))
             continue
         # The commonest translation decides how specific the word is (names: 崂山 is everywhere).

@@ -151,6 +151,11 @@ def test_timed_embedder_passes_through_and_adds_up_time():
     assert timed.describe() == inner.describe() and (timed.spec, timed.dim) == ("hash-test", 16)
 
 
+def test_peak_serving_rss_reports_a_failing_serving_process(tmp_path):
+    with pytest.raises(RuntimeError, match="IndexNotFound|no index|not found"):
+        benchmark.peak_serving_rss_mb(tmp_path / "no-index", ["问题"])
+
+
 class FakeEngine:
     def __init__(self):
         self.asked = []

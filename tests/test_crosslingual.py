@@ -3,14 +3,11 @@ import json
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from retrieval import crosslingual
-from retrieval.crosslingual import (
-    CrossLingualExpander,
-    derived_bases,
-    gloss_keys,
-    is_mostly_english,
-    lemma_candidates,
-)
+from retrieval import cedict, crosslingual, glossary
+from retrieval.cedict import derived_bases, gloss_keys, lemma_candidates
+from retrieval.crosslingual import CrossLingualExpander
+from retrieval.english_question import is_mostly_english
+from retrieval.glossary import load_glossary, parse_glossary
 from retrieval.errors import IndexCorrupt
 
 # A small English -> Chinese dictionary in the shape `english_to_chinese()` returns.
@@ -36,7 +33,7 @@ VOCABULARY = [
 
 @pytest.fixture(scope="module")
 def expander():
-    return CrossLingualExpander.build(VOCABULARY, DICTIONARY)
+    return CrossLingualExpander.build(VOCABULARY, DICTIONARY, glossary={})
 
 
 def terms(expander, question):
@@ -171,20 +168,135 @@ def test_the_real_cedict_translates_the_domain_words():
 
 
 def test_the_inverted_dictionary_is_cached_and_reused(tmp_path, monkeypatch):
-    first = crosslingual.load_dictionary(tmp_path)
+    first = cedict.load_dictionary(tmp_path)
     assert len(list(tmp_path.glob("cedict-en-zh-*.json"))) == 1
 
     def no_parsing():
         raise AssertionError("the cache should have been used")
 
-    monkeypatch.setattr(crosslingual, "english_to_chinese", no_parsing)
-    assert crosslingual.load_dictionary(tmp_path) == first
+    monkeypatch.setattr(cedict, "english_to_chinese", no_parsing)
+    assert cedict.load_dictionary(tmp_path) == first
 
 
 @given(st.text(max_size=200))
 @settings(max_examples=200, deadline=None)
 def test_any_text_expands_to_weighted_vocabulary_tokens(text):
-    expander = CrossLingualExpander.build(VOCABULARY, DICTIONARY)
+    expander = CrossLingualExpander.build(GLOSSARY_VOCABULARY, GLOSSARY_DICTIONARY, glossary=parse_glossary(GLOSSARY_TEXT))
     for token, weight in expander.expand(text):
-        assert token in VOCABULARY
+        assert token in GLOSSARY_VOCABULARY
         assert 0 < weight <= 1.0
+
+
+# -- the domain glossary ---------------------------------------------------------------------
+
+GLOSSARY_TEXT = """\
+# standard renderings
+above designated size|above-scale\t规模以上|规上
+gazelle enterprise\t瞪羚企业|瞪羚
+specialized, refined, distinctive and innovative\t专精特新
+Fortune Global 500\t世界500强
+one-stop service\t一站式|一站式服务
+West Coast New Area\t西海岸新区
+"""
+GLOSSARY_VOCABULARY = VOCABULARY + [
+    "规模以上", "工业", "企业", "瞪羚", "专精特新", "世界", "500", "强", "一站式", "服务", "上", "大小", "全球",
+]
+GLOSSARY_DICTIONARY = {**DICTIONARY, "above": {"上": 0.5}, "size": {"大小": 1.0}, "global": {"全球": 1.0},
+                       "industrial": {"工业": 1.0}, "enterprise": {"企业": 1.0}, "gazelle": {"瞪羚": 1.0}}
+
+
+@pytest.fixture(scope="module")
+def glossary_expander():
+    return CrossLingualExpander.build(GLOSSARY_VOCABULARY, GLOSSARY_DICTIONARY, glossary=parse_glossary(GLOSSARY_TEXT))
+
+
+def test_glossary_lines_become_content_word_keys_with_forms_in_order():
+    parsed = parse_glossary(GLOSSARY_TEXT)
+    assert parsed["above designated size"] == ("规模以上", "规上")
+    assert parsed["above scale"] == ("规模以上", "规上")  # variants share the forms; hyphens split
+    assert parsed["specialized refined distinctive innovative"] == ("专精特新",)  # function words go
+    assert parsed["fortune global 500"] == ("世界500强",)
+    assert len(parsed) == 7
+
+
+def test_a_key_listed_twice_keeps_every_form_once():
+    parsed = parse_glossary("GDP\t生产总值\nGDP|gross domestic product\t地区生产总值|生产总值\n")
+    assert parsed["gdp"] == ("生产总值", "地区生产总值")
+    assert parsed["gross domestic product"] == ("地区生产总值", "生产总值")
+
+
+@pytest.mark.parametrize("line", ["no tab here", "english\t", "\t中文", "of the\t中文", "a\tb\tc"])
+def test_a_malformed_glossary_line_is_rejected_with_its_number(line):
+    with pytest.raises(ValueError, match="line 2"):
+        parse_glossary(f"# comment\n{line}\n")
+
+
+def test_the_shipped_glossary_parses_and_has_the_standard_renderings():
+    shipped = load_glossary()
+    assert len(set(shipped.values())) >= 60
+    assert "规模以上" in shipped["above designated size"]
+    assert "高新区" in shipped["high tech zone"]
+    assert "招商引资" in shipped["investment promotion"]
+
+
+def test_a_glossary_phrase_expands_to_its_corpus_form(glossary_expander):
+    found = terms(glossary_expander, "industrial enterprises above designated size")
+    assert found["规模以上"] == max(found.values())
+    assert "工业" in found and "企业" in found  # the words outside the phrase still translate
+
+
+def test_a_glossary_phrase_consumes_its_words_before_the_dictionary_sees_them(glossary_expander):
+    found = terms(glossary_expander, "above designated size")
+    assert "上" not in found and "大小" not in found
+    explained = glossary_expander.explain("enterprises above designated size")
+    assert [term.text for term in explained] == ["enterprises", "above designated size"]
+    assert explained[1].candidates == ("规模以上",)
+
+
+def test_glossary_phrases_match_inflected_words_and_cross_commas(glossary_expander):
+    assert terms(glossary_expander, "How many gazelle enterprises?")["瞪羚"] > 0
+    assert "专精特新" in terms(glossary_expander, 'Which "specialized, refined, distinctive and innovative" firms?')
+
+
+def test_only_glossary_forms_the_corpus_uses_are_kept(glossary_expander):
+    assert glossary_expander.glossary["above designated size"] == [["规模以上", 1.0]]  # 规上: not a token
+    assert "west coast new area" not in glossary_expander.glossary  # no form at all: no entry
+    # ... so the dictionary still translates those words
+    assert "全球" in terms(glossary_expander, "global")
+
+
+def test_a_glossary_form_missing_from_the_vocabulary_is_spelled_by_its_tokens(glossary_expander):
+    found = terms(glossary_expander, "Fortune Global 500 companies")
+    assert {"世界", "500"} <= set(found)
+    assert "强" not in found and "全球" not in found  # no one-character pieces; the phrase wins
+
+
+def test_glossary_expansions_are_vocabulary_tokens_and_survive_save_and_load(glossary_expander, tmp_path):
+    question = "one-stop services for gazelle enterprises above designated size, Fortune Global 500"
+    assert set(terms(glossary_expander, question)) <= set(GLOSSARY_VOCABULARY)
+    path = tmp_path / "crosslingual.json"
+    glossary_expander.save(path)
+    loaded = CrossLingualExpander.load(path)
+    assert loaded.expand(question) == glossary_expander.expand(question)
+
+
+def test_a_map_saved_before_the_glossary_still_loads(expander, tmp_path):
+    data = expander.to_dict()
+    del data["glossary"]
+    path = tmp_path / "crosslingual.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    assert CrossLingualExpander.load(path).expand("unicorn companies") == expander.expand("unicorn companies")
+
+
+def test_the_shipped_glossary_is_used_by_default():
+    expander = CrossLingualExpander.build(VOCABULARY + ["规模以上", "高新区"], DICTIONARY)
+    assert "规模以上" in terms(expander, "enterprises above designated size")
+    assert "高新区" in terms(expander, "the high-tech zone")
+
+
+def test_editing_the_glossary_changes_the_source_fingerprint(tmp_path, monkeypatch):
+    before = crosslingual.source_fingerprint()
+    edited = tmp_path / "glossary.tsv"
+    edited.write_text(glossary.GLOSSARY_PATH.read_text("utf-8") + "new phrase\t新词\n", "utf-8")
+    monkeypatch.setattr(glossary, "GLOSSARY_PATH", edited)
+    assert crosslingual.source_fingerprint() != before

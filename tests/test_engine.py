@@ -28,14 +28,36 @@ def test_unicorn_reward_question_quotes_the_300_wan_sentence_first(engine):
 
 def test_english_question_about_laoshan_unicorn_awards_finds_the_chinese_passage(engine):
     answer = engine.ask("What is the maximum award for newly recognised unicorn companies in Laoshan?")
-    assert answer.language == "en"
+    assert answer.language == "en" and not answer.abstained
     assert any("最高可奖励300万元" in result.passage.text for result in answer.results[:3])
 
 
 def test_off_topic_question_abstains_but_still_lists_candidates(engine):
     answer = engine.ask("What is the recipe for chocolate cake?", k=4)
-    assert answer.abstained
+    assert answer.abstained and answer.confidence < 1
     assert len(answer.results) == 4
+
+
+@pytest.mark.parametrize("question", [
+    "今天天气怎么样？",
+    "谁是美国总统？",
+    "北京故宫的门票多少钱？",
+    "What's the weather in Paris tomorrow?",
+    "What is the capital of France?",
+    "How tall is Mount Everest?",
+])
+def test_questions_about_things_the_corpus_never_mentions_abstain(engine, question):
+    assert engine.ask(question).abstained
+
+
+@pytest.mark.parametrize("question", [
+    "崂山区有多少家独角兽企业？",
+    "即墨区2019年地区生产总值的预期目标是多少？",
+    "How many unicorn companies does Laoshan have?",
+])
+def test_questions_the_corpus_answers_are_not_abstained(engine, question):
+    answer = engine.ask(question)
+    assert not answer.abstained and answer.confidence >= 1
 
 
 def test_results_are_ranked_verbatim_slices_with_sources(engine):
