@@ -90,7 +90,9 @@ class SentenceTransformerEmbedder(Embedder):
             self._model = SentenceTransformer(model, device="cpu")
         except Exception as error:  # the library raises many kinds; all mean "cannot load"
             raise EmbedderUnavailable(self.spec, str(error).splitlines()[0] if str(error) else type(error).__name__) from error
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        # renamed in sentence-transformers 5.x; older releases only have the long name
+        dimension = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dimension())
         prompts = getattr(self._model, "prompts", None) or {}
         is_e5 = "e5" in Path(model).name.lower()
         self._query_prompt = prompts.get("query") or ("query: " if is_e5 else "")
