@@ -42,9 +42,11 @@ eval: install
 	$(BIN)/investqa eval ../shared/eval/dev_qa.jsonl --index $(INDEX)
 
 bench: install
+	$(BIN)/investqa index --if-stale --seeds $(SEEDS) --index $(INDEX)
 	$(BIN)/investqa bench --seeds $(SEEDS) --index $(INDEX)
 
 bench-quick: install
+	$(BIN)/investqa index --if-stale --seeds $(SEEDS) --index $(INDEX)
 	$(BIN)/investqa bench --quick --seeds $(SEEDS) --index $(INDEX)
 
 telegram: install

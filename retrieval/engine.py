@@ -24,7 +24,7 @@ from .quotes import score_sentences, select_quote
 from .text import normalize
 from .tokenizer import Tokenizer
 from .word_tags import dictionary_tags
-from .types import Answer, DocumentInfo, Passage, Result
+from .types import Answer, DocumentInfo, Passage, Result, summarize_documents
 
 MAX_QUESTION_CHARS = 2000
 
@@ -86,12 +86,7 @@ class Engine:
 
     @cached_property
     def _documents(self) -> list[DocumentInfo]:
-        infos: dict[str, DocumentInfo] = {}
-        for passage in self._passages:
-            info = infos.get(passage.doc_id)
-            count = info.passages + 1 if info else 1
-            infos[passage.doc_id] = DocumentInfo(passage.doc_id, passage.file, passage.title, passage.date, count)
-        return list(infos.values())
+        return summarize_documents(self._passages)
 
     def documents(self) -> list[DocumentInfo]:
         return list(self._documents)

@@ -5,6 +5,7 @@ All are frozen dataclasses: the front-ends read them, nothing mutates them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -134,3 +135,13 @@ class DocumentInfo:
     title: str
     date: str | None
     passages: int
+
+
+def summarize_documents(passages: Iterable[Passage]) -> list[DocumentInfo]:
+    """One DocumentInfo per document, in the order its first passage appears."""
+    infos: dict[str, DocumentInfo] = {}
+    for passage in passages:
+        info = infos.get(passage.doc_id)
+        count = info.passages + 1 if info else 1
+        infos[passage.doc_id] = DocumentInfo(passage.doc_id, passage.file, passage.title, passage.date, count)
+    return list(infos.values())

@@ -6,7 +6,7 @@ the others follow in corpus order; a question with no matching passage abstains.
 from __future__ import annotations
 
 from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
-from retrieval.types import Answer, DocumentInfo, Passage, Result
+from retrieval.types import Answer, DocumentInfo, Passage, Result, summarize_documents
 
 MAX_QUESTION_CHARS = 200
 
@@ -74,9 +74,4 @@ class FakeEngine:
         return tuple(self._passages)
 
     def documents(self) -> list[DocumentInfo]:
-        infos: dict[str, DocumentInfo] = {}
-        for passage in self._passages:
-            info = infos.get(passage.doc_id)
-            count = info.passages + 1 if info else 1
-            infos[passage.doc_id] = DocumentInfo(passage.doc_id, passage.file, passage.title, passage.date, count)
-        return list(infos.values())
+        return summarize_documents(self._passages)
