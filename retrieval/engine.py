@@ -214,7 +214,7 @@ class Engine:
 
     # -- evidence for abstention ---------------------------------------------------------
 
-    @property
+    @cached_property
     def _word_tags(self):
         return dictionary_tags(store.scratch_dir(self.index_dir))
 
