@@ -27,7 +27,7 @@ class AbstentionSignals:
 @dataclass(frozen=True)
 class AbstentionPolicy:
     min_coverage_zh: float = 0.58
-    min_coverage_en: float = 0.385
+    min_coverage_en: float = 0.30
     # below these the question is far from every sentence (e5 cosines run high: off-topic
     # Chinese questions still score ~0.8; English ones meet Chinese text lower)
     min_dense_zh: float = 0.85

@@ -37,6 +37,7 @@ NUMBER_FACTOR = 0.5     # a year or count may be written differently (2022年 / 
 NOMINAL_TAGS = ("n", "vn", "an", "s", "t", "j", "nz", "eng", "l", "i")
 PREDICATE_FACTOR = 0.3
 NUMERAL_FACTOR = 0.5    # 一批 / 首批 / 全年: partly a count, partly a time
+NAME_TAGS = ("ns", "nr", "nt")  # jieba: place, person, organisation
 # Chinese paraphrases often share characters (写字楼 / 楼宇, 上线 / 达线): a concept earns this
 # share of credit per character of it present in the window, when no full form is there.
 CHARACTER_FACTOR = 0.5
@@ -54,6 +55,7 @@ class Concept:
     forms: tuple[str, ...]  # normalised; any one found counts
     weight: float           # specificity; 0 means "no evidence either way"
     in_corpus: bool = True  # some form occurs somewhere in the corpus
+    is_name: bool = False   # a place or organisation: 市北区 is not 市南区, however many characters they share
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,10 @@ def role_factor(tag: str | None, in_corpus: bool = True) -> float:
     return PREDICATE_FACTOR
 
 
+def _is_name_tag(tag: str | None) -> bool:
+    return bool(tag) and tag.startswith(NAME_TAGS)
+
+
 def _no_tag(term: str) -> str | None:
     return None
 
@@ -137,7 +143,7 @@ def chinese_concepts(
             weight *= PHRASING_FACTOR
         else:
             weight *= role_factor(part_of_speech(term), present)
-        concepts.append(Concept(term, (term,) + pieces, weight, present))
+        concepts.append(Concept(term, (term,) + pieces, weight, present, _is_name_tag(part_of_speech(term))))
     return concepts
 
 
@@ -186,7 +192,7 @@ def english_concepts(
         else:
             # its best translation's part of speech: "signed" -> 签署 (a verb)
             weight *= role_factor(part_of_speech(forms[0]))
-        concepts.append(Concept(term.text, forms, weight, True))
+        concepts.append(Concept(term.text, forms, weight, True, term.text in names or _is_name_tag(part_of_speech(forms[0]))))
     return concepts
 
 
@@ -228,7 +234,7 @@ def credit(concept: Concept, window: str, character_factor: float = CHARACTER_FA
                 covered[i] = True
         else:
             best = 1.0  # another translation of an English word
-    han = [char for char in label if "\u3400" <= char <= "\u9fff"]
+    han = [] if concept.is_name else [char for char in label if "\u3400" <= char <= "\u9fff"]
     loose = character_factor * sum(char in window for char in han) / len(han) if han else 0.0
     return max(best, sum(covered) / len(label), loose)
 

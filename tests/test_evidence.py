@@ -81,3 +81,18 @@ def test_english_forms_drop_single_characters_and_keep_latin_corpus_words():
     assert by_label["land"].forms == ("土地",)
     assert by_label["paris"].weight < by_label["land"].weight
     assert by_label["how many"].weight == 0.0
+
+
+def test_names_get_no_credit_for_shared_characters():
+    tags = dict(TAGS, 市北区="ns", 写字楼="n")
+    concepts = ev.chinese_concepts(["市北区", "写字楼"], df, 100, lambda term: True, tags.get)
+    by_label = {c.label: c for c in concepts}
+    assert by_label["市北区"].is_name and not by_label["写字楼"].is_name
+    window = "市南区的商务楼宇"
+    assert ev.credit(by_label["市北区"], window) == 0.0
+    assert ev.credit(by_label["写字楼"], window) > 0.0
+
+
+def test_proper_names_are_capitalised_words_inside_a_sentence():
+    assert ev.proper_names("What's the weather in Paris? How is Jimo's GDP and the iPhone?") == {"paris", "jimo", "gdp", "iphone"}
+    assert ev.proper_names("Which district grew fastest?") == frozenset()
