@@ -134,10 +134,12 @@ class Engine:
         abstained, confidence = False, 1.0
         if config.abstain and results:
             top_row = int(candidates[order[0]])
+            evidence = self.evidence(plan, top_row)
             signals = AbstentionSignals(
                 language=plan.language,
-                coverage=self.evidence(plan, top_row).coverage,
+                coverage=evidence.coverage,
                 dense_top=max((float(scores.max()) for scores in sentence_best.values()), default=0.0),
+                uncovered=evidence.uncovered,
             )
             confidence = self.policy.confidence(signals, use_dense=config.use_dense)
             abstained = confidence < 1.0

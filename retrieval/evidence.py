@@ -61,7 +61,7 @@ class Concept:
 @dataclass(frozen=True)
 class Evidence:
     coverage: float         # weighted share of concepts credited in the answer window, 0..1
-    worst_missing: float    # weight share of the most specific concept missing there, 0..1
+    uncovered: float        # largest share of the total weight that one concept leaves uncovered, 0..1
     absent: int             # concepts that name something the corpus never mentions
     credits: tuple[tuple[str, float], ...]  # (label, credit) per concept, for explanations
 
@@ -240,16 +240,17 @@ def credit(concept: Concept, window: str, character_factor: float = CHARACTER_FA
 
 
 def gather(concepts: Sequence[Concept], window: str) -> Evidence:
-    """Coverage of the concepts in one window, and the most specific concept it lacks."""
+    """Coverage of the concepts in one window, and how much of the question the most
+    important concept it lacks stands for (安家补贴 in a passage on talent subsidies)."""
     weighted = [(c, credit(c, window)) for c in concepts if c.weight > 0]
     total = sum(c.weight for c, _ in weighted)
     if not total:
         return Evidence(0.0, 0.0, 0, ())
     found = sum(c.weight * share for c, share in weighted)
     ceiling = max(c.weight for c, _ in weighted)
-    worst = max(c.weight * (1 - share) for c, share in weighted) / ceiling
+    uncovered = max(c.weight * (1 - share) for c, share in weighted) / total
     absent = sum(1 for c, _ in weighted if not c.in_corpus and c.weight >= ceiling / 2)
-    return Evidence(found / total, worst, absent, tuple((c.label, round(share, 2)) for c, share in weighted))
+    return Evidence(found / total, uncovered, absent, tuple((c.label, round(share, 2)) for c, share in weighted))
 
 
 def best_evidence(concepts: Sequence[Concept], candidate_windows: Iterable[str]) -> Evidence:

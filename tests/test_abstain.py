@@ -35,3 +35,11 @@ def test_confidence_is_monotone_in_each_signal():
     base = AbstentionSignals("en", 0.3, 0.75)
     assert POLICY.confidence(AbstentionSignals("en", 0.4, 0.75)) >= POLICY.confidence(base)
     assert POLICY.confidence(AbstentionSignals("en", 0.3, 0.85)) >= POLICY.confidence(base)
+
+
+def test_one_big_missing_concept_abstains_even_when_coverage_is_high():
+    policy = AbstentionPolicy(max_uncovered_zh=0.28, max_uncovered_en=0.55)
+    assert policy.abstains(AbstentionSignals("zh", coverage=0.7, dense_top=0.93, uncovered=0.3))
+    assert not policy.abstains(AbstentionSignals("zh", coverage=0.7, dense_top=0.93, uncovered=0.2))
+    assert not policy.abstains(AbstentionSignals("en", coverage=0.7, dense_top=0.8, uncovered=0.4))
+    assert abs(policy.confidence(AbstentionSignals("zh", 1.0, 0.93, uncovered=0.56)) - 0.5) < 1e-9

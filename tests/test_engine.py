@@ -45,6 +45,9 @@ def test_off_topic_question_abstains_but_still_lists_candidates(engine):
     "What's the weather in Paris tomorrow?",
     "What is the capital of France?",
     "How tall is Mount Everest?",
+    # near misses: the district or topic is in the corpus, the asked fact is not
+    "市北区2022年的地区生产总值是多少？",
+    "崂山区写字楼的平均租金是多少？",
 ])
 def test_questions_about_things_the_corpus_never_mentions_abstain(engine, question):
     assert engine.ask(question).abstained

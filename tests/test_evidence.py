@@ -48,7 +48,7 @@ def test_coverage_is_the_weighted_share_found_in_the_window():
     concepts = [ev.Concept("基金", ("基金",), 3.0), ev.Concept("博士", ("博士",), 1.0, in_corpus=False)]
     evidence = ev.gather(concepts, "设立产业基金")
     assert evidence.coverage == pytest.approx(0.75)
-    assert evidence.worst_missing == pytest.approx(1 / 3)
+    assert evidence.uncovered == pytest.approx(0.25)  # 博士: 1 of 4 weight units
     assert ev.gather(concepts, "").coverage == 0.0
     assert ev.gather([], "anything").coverage == 0.0
 
