@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .text import trim_span
+
 MIN_QUOTE_CHARS = 12
 
 
@@ -49,7 +51,7 @@ def select_quote(
     Ties go to the earlier sentence. Leading/trailing whitespace is trimmed off the span.
     """
     if not sentence_spans:
-        return _trim(text, 0, len(text))
+        return trim_span(text, 0, len(text))
     best = max(range(len(sentence_spans)), key=lambda i: (scores[i], -i))
     start, end = sentence_spans[best]
     if len(text[start:end].strip()) < MIN_QUOTE_CHARS:
@@ -57,12 +59,4 @@ def select_quote(
             end = sentence_spans[best + 1][1]
         elif best > 0:
             start = sentence_spans[best - 1][0]
-    return _trim(text, start, end)
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    return trim_span(text, start, end)

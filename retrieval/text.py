@@ -117,6 +117,15 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span [start, end) of `text` without the whitespace at either edge."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def join_lines(head: str, tail: str) -> str:
     """Join two pieces of one hard-wrapped paragraph without losing or adding characters.
 

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Iterable
 
-from ..text import normalize, split_sentences
+from ..text import normalize, split_sentences, trim_span
 from ..types import Document, Passage
 
 _CLAUSE_END = re.compile(r"[，,、：:]")
@@ -50,14 +50,6 @@ def split_paragraph(text: str, start: int, end: int, max_chars: int) -> list[tup
     return pieces
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def passage_spans(document: Document, min_chars: int, max_chars: int) -> list[tuple[int, int]]:
     """(start, end) spans of the passages of one document, in order."""
     text = document.text
@@ -65,7 +57,7 @@ def passage_spans(document: Document, min_chars: int, max_chars: int) -> list[tu
     for para_start, para_end in document.paragraphs:
         section = document.section_at(para_start)
         for start, end in split_paragraph(text, para_start, para_end, max_chars):
-            start, end = _trimmed(text, start, end)
+            start, end = trim_span(text, start, end)
             if start < end:
                 units.append((start, end, section))
     groups: list[list] = []
