@@ -98,26 +98,45 @@ def source_signature(dictionary_path: Path | str) -> list:
     return [FORMAT_VERSION, str(jieba.__version__), os.path.abspath(dictionary_path), stat.st_size, stat.st_mtime_ns]
 
 
-def save(folder: Path, freq: dict[str, int], total: int, signature: list) -> Path:
-    """Write the split dictionary atomically (a reader never sees half a file)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    payload = {"signature": signature, "total": int(total), "blobs": split_by_first_character(freq)}
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".jieba-dict.", delete=False) as handle:
+def write_split(path: Path, mapping: dict, signature: list, **fields) -> Path:
+    """Store `mapping` split by first character, with what it was made from (`signature`)
+    and any other `fields`, atomically: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"signature": signature, **fields, "blobs": split_by_first_character(mapping)}
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as handle:
         marshal.dump(payload, handle)
-    os.replace(handle.name, folder / FILE_NAME)
-    return folder / FILE_NAME
+    os.replace(handle.name, path)
+    return path
 
 
-def load(folder: Path, signature: list) -> tuple[PrefixDictionary, int] | None:
-    """The stored dictionary and jieba's word total, or None when missing, stale or damaged."""
+def read_split(path: Path, signature: list) -> tuple[PrefixDictionary, dict] | None:
+    """A mapping stored by `write_split` and its whole payload (for the other fields), or
+    None when the file is missing, damaged, or made from something else than `signature`."""
     try:
-        with open(folder / FILE_NAME, "rb") as handle:
+        with open(path, "rb") as handle:
             payload = marshal.load(handle)
         if payload["signature"] != signature:
             return None
-        total, blobs = int(payload["total"]), payload["blobs"]
+        blobs = payload["blobs"]
     except (OSError, EOFError, ValueError, TypeError, KeyError):
         return None
     if not isinstance(blobs, dict) or not all(isinstance(blob, bytes) for blob in blobs.values()):
         return None
-    return PrefixDictionary(blobs), total
+    return PrefixDictionary(blobs), payload
+
+
+def save(folder: Path, freq: dict[str, int], total: int, signature: list) -> Path:
+    """Write the split dictionary and jieba's word total."""
+    return write_split(folder / FILE_NAME, freq, signature, total=int(total))
+
+
+def load(folder: Path, signature: list) -> tuple[PrefixDictionary, int] | None:
+    """The stored dictionary and jieba's word total, or None when missing, stale or damaged."""
+    stored = read_split(folder / FILE_NAME, signature)
+    if stored is None:
+        return None
+    dictionary, payload = stored
+    try:
+        return dictionary, int(payload["total"])
+    except (KeyError, TypeError, ValueError):
+        return None

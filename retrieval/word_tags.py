@@ -9,15 +9,13 @@ dictionary (jieba_dictionary.py), and a character's part is unmarshalled on firs
 from __future__ import annotations
 
 import hashlib
-import marshal
 import os
-import tempfile
 import threading
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .jieba_dictionary import PrefixDictionary, split_by_first_character
+from .jieba_dictionary import read_split, write_split
 
 FORMAT_VERSION = 1
 FILE_NAME = f"word-tags.v{FORMAT_VERSION}.marshal"
@@ -49,28 +47,6 @@ def _signature(dictionary: Path, ours: str) -> list:
             hashlib.sha256(ours.encode("utf-8")).hexdigest()]
 
 
-def _read(folder: Path, signature: list) -> PrefixDictionary | None:
-    try:
-        with open(folder / FILE_NAME, "rb") as handle:
-            payload = marshal.load(handle)
-        if payload["signature"] != signature or not isinstance(payload["blobs"], dict):
-            return None
-        return PrefixDictionary(payload["blobs"])
-    except (OSError, EOFError, ValueError, TypeError, KeyError):
-        return None
-
-
-def _write(folder: Path, tags: dict[str, str], signature: list) -> None:
-    """Atomic and best effort: a read-only folder only costs the next process time."""
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".word-tags.", delete=False) as handle:
-            marshal.dump({"signature": signature, "blobs": split_by_first_character(tags)}, handle)
-        os.replace(handle.name, folder / FILE_NAME)
-    except OSError:
-        pass
-
-
 def dictionary_tags(cache_dir: Path) -> Mapping[str, str]:
     """word -> jieba tag ("n", "v", "ns", ...) for every dictionary word; shared per folder."""
     key = str(cache_dir)
@@ -79,11 +55,15 @@ def dictionary_tags(cache_dir: Path) -> Mapping[str, str]:
         if tags is None:
             dictionary, ours = _sources()
             signature = _signature(dictionary, ours)
-            tags = _read(cache_dir, signature)
-            if tags is None:
+            stored = read_split(cache_dir / FILE_NAME, signature)
+            if stored is not None:
+                tags = stored[0]
+            else:
                 with open(dictionary, encoding="utf-8") as handle:
-                    table = parse_tags(list(handle) + ours.splitlines())
-                _write(cache_dir, table, signature)
-                tags = table
+                    tags = parse_tags(list(handle) + ours.splitlines())
+                try:
+                    write_split(cache_dir / FILE_NAME, tags, signature)
+                except OSError:
+                    pass  # best effort: a read-only folder only costs the next process time
             _loaded[key] = tags
         return tags
