@@ -62,7 +62,6 @@ class Concept:
 class Evidence:
     coverage: float         # weighted share of concepts credited in the answer window, 0..1
     uncovered: float        # largest share of the total weight that one concept leaves uncovered, 0..1
-    absent: int             # concepts that name something the corpus never mentions
     credits: tuple[tuple[str, float], ...]  # (label, credit) per concept, for explanations
 
 
@@ -245,12 +244,10 @@ def gather(concepts: Sequence[Concept], window: str) -> Evidence:
     weighted = [(c, credit(c, window)) for c in concepts if c.weight > 0]
     total = sum(c.weight for c, _ in weighted)
     if not total:
-        return Evidence(0.0, 0.0, 0, ())
+        return Evidence(0.0, 0.0, ())
     found = sum(c.weight * share for c, share in weighted)
-    ceiling = max(c.weight for c, _ in weighted)
     uncovered = max(c.weight * (1 - share) for c, share in weighted) / total
-    absent = sum(1 for c, _ in weighted if not c.in_corpus and c.weight >= ceiling / 2)
-    return Evidence(found / total, uncovered, absent, tuple((c.label, round(share, 2)) for c, share in weighted))
+    return Evidence(found / total, uncovered, tuple((c.label, round(share, 2)) for c, share in weighted))
 
 
 def best_evidence(concepts: Sequence[Concept], candidate_windows: Iterable[str]) -> Evidence:
