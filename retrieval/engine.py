@@ -15,7 +15,7 @@ from .config import HYBRID, SearchConfig
 from .crosslingual import CrossLingualExpander
 from .dense_index import load_dense_index
 from .embedders import Embedder, make_embedder
-from .evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, proper_names, squeeze, windows
+from .evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, squeeze, windows
 from .errors import EmptyQuestion, IndexCorrupt, QuestionTooLong, UnknownPassage
 from .fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
 from .keyword_index import KeywordIndex
@@ -52,7 +52,8 @@ class Engine:
         self._keyword = KeywordIndex.load(build_dir / "keyword")
         self._dense = load_dense_index(build_dir / "dense")
         self._expander = CrossLingualExpander.load(build_dir / "crosslingual.json")
-        self.tokenizer = Tokenizer(cache_dir=store.scratch_dir(index_dir))
+        self._scratch_dir = store.scratch_dir(index_dir)  # jieba's and the word tags' caches
+        self.tokenizer = Tokenizer(cache_dir=self._scratch_dir)
         if len(self._keyword) != len(self._passages) or len(self._passage_vectors) != len(self._passages):
             raise IndexCorrupt(index_dir, "index parts disagree on the number of passages")
 
@@ -202,7 +203,7 @@ class Engine:
     def _term_weight(self, term: str, weight: float) -> float:
         df = self._keyword.document_frequency(term)
         n = len(self._passages)
-        return weight * float(np.log(1 + (n - df + 0.5) / (df + 0.5))) if df else weight * float(np.log(1 + n))
+        return weight * (idf(df, n) if df else float(np.log(1 + n)))
 
     def _coverage(self, terms) -> float:
         """IDF-weighted share of the question's terms that the corpus contains at all."""
@@ -218,7 +219,7 @@ class Engine:
 
     @cached_property
     def _word_tags(self):
-        return dictionary_tags(store.scratch_dir(self.index_dir))
+        return dictionary_tags(self._scratch_dir)
 
     @cached_property
     def _corpus_text(self) -> str:

@@ -33,7 +33,31 @@ def _language(text: str) -> str:
     return "zh" if any("\u4e00" <= char <= "\u9fff" for char in text) else "en"
 
 
-class FakeEngine:
+class PassageLookups:
+    """The engine's lookups over a list `self._passages`, shared by the test fakes."""
+
+    _passages: list[Passage]
+
+    def passage(self, passage_id: str) -> Passage:
+        for passage in self._passages:
+            if passage.passage_id == passage_id:
+                return passage
+        raise UnknownPassage(passage_id)
+
+    def neighbours(self, passage_id: str, radius: int = 1) -> list[Passage]:
+        focus = self.passage(passage_id)
+        same_doc = [passage for passage in self._passages if passage.doc_id == focus.doc_id]
+        row = same_doc.index(focus)
+        return same_doc[max(0, row - radius) : row + radius + 1]
+
+    def passages(self) -> tuple[Passage, ...]:
+        return tuple(self._passages)
+
+    def documents(self) -> list[DocumentInfo]:
+        return summarize_documents(self._passages)
+
+
+class FakeEngine(PassageLookups):
     def __init__(self, passages: list[Passage] | None = None) -> None:
         self._passages = passages if passages is not None else sample_passages()
         self.build_id = "fake-build"
@@ -57,21 +81,3 @@ class FakeEngine:
             results.append(Result(rank, passage, float(score) / 10, 0, first_sentence_end))
         abstained = not scored or scored[0][0] == 0
         return Answer(question, _language(question), abstained, tuple(results))
-
-    def passage(self, passage_id: str) -> Passage:
-        for passage in self._passages:
-            if passage.passage_id == passage_id:
-                return passage
-        raise UnknownPassage(passage_id)
-
-    def neighbours(self, passage_id: str, radius: int = 1) -> list[Passage]:
-        focus = self.passage(passage_id)
-        same_doc = [passage for passage in self._passages if passage.doc_id == focus.doc_id]
-        row = same_doc.index(focus)
-        return same_doc[max(0, row - radius) : row + radius + 1]
-
-    def passages(self) -> tuple[Passage, ...]:
-        return tuple(self._passages)
-
-    def documents(self) -> list[DocumentInfo]:
-        return summarize_documents(self._passages)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import threading
 
-from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
-from retrieval.types import Answer, DocumentInfo, Passage, Result
+from fake_engine import PassageLookups
+from retrieval.errors import EmptyQuestion, QuestionTooLong
+from retrieval.types import Answer, Passage, Result
 
 MAX_QUESTION_CHARS = 2000
 
@@ -37,7 +38,7 @@ def _passages() -> list[Passage]:
     return passages
 
 
-class FakeEngine:
+class FakeEngine(PassageLookups):
     def __init__(self, build_id: str = "build-1", text_suffix: str = "", gate: threading.Event | None = None):
         """With `gate`, questions containing "慢" block (up to 10 s) until the gate is set."""
         self.build_id = build_id
@@ -69,26 +70,3 @@ class FakeEngine:
         abstained = "unanswerable" in question or "无关" in question
         return Answer(question, language, abstained, tuple(results))
 
-    def passage(self, passage_id: str) -> Passage:
-        for passage in self._passages:
-            if passage.passage_id == passage_id:
-                return passage
-        raise UnknownPassage(passage_id)
-
-    def neighbours(self, passage_id: str, radius: int = 1) -> list[Passage]:
-        row = next((i for i, p in enumerate(self._passages) if p.passage_id == passage_id), None)
-        if row is None:
-            raise UnknownPassage(passage_id)
-        doc_id = self._passages[row].doc_id
-        window = self._passages[max(0, row - radius) : row + radius + 1]
-        return [p for p in window if p.doc_id == doc_id]
-
-    def passages(self):
-        return tuple(self._passages)
-
-    def documents(self) -> list[DocumentInfo]:
-        infos: dict[str, DocumentInfo] = {}
-        for p in self._passages:
-            count = infos[p.doc_id].passages + 1 if p.doc_id in infos else 1
-            infos[p.doc_id] = DocumentInfo(p.doc_id, p.file, p.title, p.date, count)
-        return list(infos.values())
