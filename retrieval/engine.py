@@ -11,6 +11,7 @@ import numpy as np
 
 from . import store
 from .abstain import AbstentionPolicy, AbstentionSignals
+from .asked_figures import Figure, asked_figures, stated_figures, states_an_asked_figure
 from .config import HYBRID, SearchConfig
 from .crosslingual import CrossLingualExpander
 from .dense_index import load_dense_index
@@ -47,6 +48,7 @@ class Engine:
             raise IndexCorrupt(index_dir, f"passage data unreadable: {error}") from error
         self._by_id = {passage.passage_id: row for row, passage in enumerate(self._passages)}
         self._sentence_cache: dict[int, tuple[list[tuple[int, int]], list[str]]] = {}
+        self._stated_figures: dict[int, frozenset[Figure]] = {}
         # sentence rows of passage r are _sentence_bounds[r] .. _sentence_bounds[r+1]
         self._sentence_bounds = np.searchsorted(self._sentences[:, 0], np.arange(len(self._passages) + 1)) if len(self._sentences) else np.zeros(len(self._passages) + 1, dtype=np.int64)
         self._keyword = KeywordIndex.load(build_dir / "keyword")
@@ -141,6 +143,7 @@ class Engine:
                 coverage=evidence.coverage,
                 dense_top=max((float(scores.max()) for scores in sentence_best.values()), default=0.0),
                 uncovered=evidence.uncovered,
+                states_asked_figure=self._states_asked_figure(plan, top_row),
             )
             confidence = self.policy.confidence(signals, use_dense=config.use_dense)
             abstained = confidence < 1.0
@@ -242,6 +245,18 @@ class Engine:
         passage = self._passages[row]
         spans, _ = self._sentences_of(row)
         return best_evidence(self.concepts(plan), windows(passage.text, spans, (passage.title, passage.section, passage.date)))
+
+    def _states_asked_figure(self, plan: QueryPlan, row: int) -> bool:
+        """Whether passage `row` (with its title and section) states a figure of a kind the
+        question asks for; true when it asks for none."""
+        asked = asked_figures(plan.normalized, plan.language)
+        if not asked:
+            return True
+        stated = self._stated_figures.get(row)
+        if stated is None:
+            passage = self._passages[row]
+            stated = self._stated_figures[row] = stated_figures("\n".join(filter(None, (passage.title, passage.section, passage.text))))
+        return states_an_asked_figure(asked, stated)
 
     def _sentences_of(self, row: int) -> tuple[list[tuple[int, int]], list[str]]:
         """Sentence spans of a passage and their normalised text (cached: quotes need it on every ask)."""

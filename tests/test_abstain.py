@@ -43,3 +43,12 @@ def test_one_big_missing_concept_abstains_even_when_coverage_is_high():
     assert not policy.abstains(AbstentionSignals("zh", coverage=0.7, dense_top=0.93, uncovered=0.2))
     assert not policy.abstains(AbstentionSignals("en", coverage=0.7, dense_top=0.8, uncovered=0.4))
     assert abs(policy.confidence(AbstentionSignals("zh", 1.0, 0.93, uncovered=0.56)) - 0.5) < 1e-9
+
+
+def test_a_quote_without_the_asked_figure_abstains_however_well_the_words_match():
+    lacking = AbstentionSignals("zh", coverage=1.0, dense_top=0.95, states_asked_figure=False)
+    assert POLICY.abstains(lacking)
+    assert POLICY.confidence(lacking) == POLICY.missing_figure_confidence
+    assert not POLICY.abstains(AbstentionSignals("zh", coverage=1.0, dense_top=0.95, states_asked_figure=True))
+    # the weakest signal still decides when it is weaker than the missing figure
+    assert POLICY.confidence(AbstentionSignals("zh", 0.3, 0.95, states_asked_figure=False)) < POLICY.missing_figure_confidence

@@ -48,6 +48,9 @@ def test_off_topic_question_abstains_but_still_lists_candidates(engine):
     # near misses: the district or topic is in the corpus, the asked fact is not
     "市北区2022年的地区生产总值是多少？",
     "崂山区写字楼的平均租金是多少？",
+    # the entity is there with figures of other kinds; the asked figure is not
+    "青岛蓝谷有多少名科研人员？",
+    "How many students attend Qingdao University?",
 ])
 def test_questions_about_things_the_corpus_never_mentions_abstain(engine, question):
     assert engine.ask(question).abstained
@@ -57,6 +60,8 @@ def test_questions_about_things_the_corpus_never_mentions_abstain(engine, questi
     "崂山区有多少家独角兽企业？",
     "即墨区2019年地区生产总值的预期目标是多少？",
     "How many unicorn companies does Laoshan have?",
+    "青岛蓝谷累计落户了多少家国字号科研机构和高等院校？",
+    "2018年即墨外贸进出口额达到多少亿元？",
 ])
 def test_questions_the_corpus_answers_are_not_abstained(engine, question):
     answer = engine.ask(question)

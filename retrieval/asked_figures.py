@@ -1,0 +1,165 @@
+"""Does the passage state the kind of figure the question asks for? Pure functions.
+
+Most questions the corpus cannot answer are near misses that ask for a figure: the total
+investment of a project the corpus describes without one, the headcount of a company it
+names. Every content word of such a question can sit in a real passage; what is missing is
+the answer itself. So a question asking "how much money" needs a money amount in the
+passage it quotes, "how many" a counted number, "多久" a duration: a passage without one
+cannot hold the answer, however well its words match.
+
+Kinds are coarse on purpose (money, count, duration, or any figure) and the test is
+lenient: a passage passes when it states any figure of an asked kind anywhere. The question
+side reads the asking phrase (多少个, 多少钱, "how many", "how much"); the text side reads
+Chinese figures (1.3万户, 50亿元, 十余家, 76%), leaving calendar dates out (2020年 counts
+nothing).
+"""
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+
+class Figure(Enum):
+    MONEY = "money"         # 300万元, 50亿, 34930元
+    COUNT = "count"         # 137个, 15家, 1.3万户, 8倍
+    DURATION = "duration"   # 165天, 5个多月, 三年
+    ANY = "any"             # any figure at all: a rate, an area, a rank, a phone number
+
+
+# Measure words that count things; 元 and units of time and size are not among them.
+COUNT_UNITS = tuple("个家项名人位户座所条次场批只台套栋间层辆架件份种类倍处块张本部支届期轮例株棵款笔")
+# words that begin with a measure word's character: 8000万项目 is money, not 8000万 items
+NOT_MEASURES = ("项目", "人才", "人员", "人民", "人口", "家庭", "名单", "位于", "所有", "条件", "条例", "场景", "部门", "期间", "类型", "次数")
+TIME_UNITS = ("天", "年", "个月", "个多月", "多个月", "月", "周", "小时", "日")
+SIZE_UNITS = ("平方", "公里", "千米", "米", "亩", "公顷", "吨", "千瓦", "兆瓦", "瓦", "标箱", "立方")
+MONEY_UNITS = ("元", "美元", "欧元")
+PERCENT_UNITS = ("%", "个百分点", "百分点", "成")
+
+# A figure: digits, or Chinese numerals (a lone 一 mostly means "a": 一个平台, 一批项目,
+# so it counts only before a unit of time, 一年, 一个月, or as a rank, 第一), then
+# magnitudes and a unit.
+_NUMBER = r"(?:\d+(?:[.,]\d+)*|[一二两三四五六七八九十百千零〇半]{2,}|[两三四五六七八九十百千半]|一(?=[天年周]|个月)|(?<=第)一)"
+_APPROX = r"(?:余|多|来)?"
+FIGURE_PATTERN = re.compile(rf"(?P<ordinal>第)?(?P<number>{_NUMBER}){_APPROX}(?P<magnitude>[十百千万亿]*){_APPROX}(?=(?P<unit>.{{0,4}}))")
+
+MONEY_WORDS_ZH = ("钱", "元", "资金", "外资", "投资", "资本", "金额", "总额", "额", "补贴", "补助", "奖励", "奖补", "贷款",
+                  "融资", "资助", "收入", "产值", "生产总值", "增加值", "GDP", "gdp", "营收", "税收", "利润", "价格", "租金",
+                  "费", "成本", "预算", "基金", "工资", "薪")
+RATE_WORDS_ZH = ("增长", "增速", "增幅", "涨", "提高", "提升", "下降", "降低", "率", "比例", "占比", "比重", "百分", "倍", "排名", "位次")
+# 多少 / 几 (not 几乎, not 哪几 "which ones") and the adjectives of size and time
+ASKING_ZH = re.compile(r"多少|(?<!哪)几(?!乎)|多大|多高|多长|多久|多远|多重|多快|多宽|多深|比例|占比")
+MONEY_WORDS_EN = frozenset("""
+invest invests invested investing investment investments money yuan rmb dollars dollar euros funding fund funds capital
+cost costs subsidy subsidies reward rewards award awards bonus grant grants loan loans revenue revenues income output gdp
+value price prices rent rents spend spent budget tax taxes worth pay paid financing sales profit profits turnover salary
+salaries wage wages
+""".split())
+RATE_WORDS_EN = frozenset("growth grow grew grown rate rates increase increased rise rose percent percentage share proportion ratio rank ranked times".split())
+TIME_WORDS_EN = frozenset("day days year years month months week weeks hour hours".split())
+SIZE_WORDS_EN = frozenset("square meters metres kilometers kilometres km mu hectares acres tons tonnes kilowatts megawatts teu".split())
+QUANTITY_NOUNS_EN = frozenset("""
+total amount number size length rate share percentage proportion value discount price rent gdp revenue output investment
+income area population budget cost figure count scale
+""".split())
+
+
+def _money_unless_rate(words, money_words, rate_words) -> Figure:
+    """MONEY when the question names money and no rate (an investment, not its growth)."""
+    if any(word in words for word in rate_words):
+        return Figure.ANY
+    return Figure.MONEY if any(word in words for word in money_words) else Figure.ANY
+
+
+def _unit_of_asked(after: str) -> str:
+    """What 多少 / 几 counts, read from the characters after it: 多少万人 counts 人."""
+    return re.sub(r"^[十百千万亿]+(?=[^元])", "", after)
+
+
+def asked_figures_zh(question: str) -> frozenset[Figure]:
+    asked = set()
+    for match in ASKING_ZH.finditer(question):
+        word = match.group()
+        after = _unit_of_asked(question[match.end():match.end() + 4])
+        if word not in ("多少", "几"):
+            asked.add(Figure.DURATION if word == "多久" or (word == "多长" and after.startswith("时间")) else Figure.ANY)
+        elif question[:match.start()].endswith("第"):
+            asked.add(Figure.ANY)  # 排第几: a rank
+        elif after.startswith(TIME_UNITS):
+            asked.add(Figure.DURATION)
+        elif after.startswith(("钱",) + MONEY_UNITS + ("万", "亿")):
+            asked.add(Figure.MONEY)
+        elif after.startswith(COUNT_UNITS) and not after.startswith("倍"):
+            asked.add(Figure.COUNT)
+        elif after.startswith(SIZE_UNITS + ("倍",)):
+            asked.add(Figure.ANY)
+        else:
+            asked.add(_money_unless_rate(question, MONEY_WORDS_ZH, RATE_WORDS_ZH))
+    return frozenset(asked)
+
+
+def asked_figures_en(question: str) -> frozenset[Figure]:
+    words = re.findall(r"[a-z]+", question.lower())
+    asked = set()
+    for i, word in enumerate(words[:-1]):
+        if word != "how":
+            continue
+        following, noun = words[i + 1], (words[i + 2] if i + 2 < len(words) else "")
+        if following == "many":
+            if noun in TIME_WORDS_EN:
+                asked.add(Figure.DURATION)
+            elif noun in MONEY_WORDS_EN:
+                asked.add(Figure.MONEY)   # how many yuan
+            elif noun in SIZE_WORDS_EN:
+                asked.add(Figure.ANY)     # how many square metres
+            else:
+                asked.add(Figure.COUNT)
+        elif following == "much":
+            asked.add(_money_unless_rate(set(words), MONEY_WORDS_EN, RATE_WORDS_EN))
+        elif following == "long":
+            asked.add(Figure.ANY)  # a length or a duration
+        elif following in ("large", "big", "high", "far", "fast"):
+            asked.add(Figure.ANY)
+    if not asked and words and words[0] in ("what", "which"):
+        # "What was Jimo's GDP", "What share of ...": a quantity noun right after the wh-word
+        head = set(words[1:6])
+        if head & QUANTITY_NOUNS_EN:
+            asked.add(_money_unless_rate(head, MONEY_WORDS_EN, RATE_WORDS_EN))
+    return frozenset(asked)
+
+
+def asked_figures(question: str, language: str) -> frozenset[Figure]:
+    """The kinds of figure a question asks for; empty when it asks for none (who, which, what name)."""
+    return asked_figures_en(question) if language == "en" else asked_figures_zh(question)
+
+
+def _kind_of(match: re.Match) -> Figure | None:
+    number, magnitude, unit = match.group("number"), match.group("magnitude"), match.group("unit")
+    if match.group("ordinal"):
+        return Figure.ANY  # a rank: 第一, 第3位
+    if not magnitude and (unit.startswith(("月", "日", "号")) or (unit.startswith("年") and len(number) == 4)):
+        return None  # a date: 2020年, 5月, 15日 (but 5年 and 一年 are durations)
+    counted = unit.startswith(COUNT_UNITS) and not unit.startswith(NOT_MEASURES)
+    if unit.startswith(PERCENT_UNITS) or unit.startswith(SIZE_UNITS):
+        return Figure.ANY
+    if unit.startswith(MONEY_UNITS) or (magnitude[-1:] in ("万", "亿") and not counted):
+        return Figure.MONEY
+    if unit.startswith(TIME_UNITS):
+        return Figure.DURATION
+    if counted:
+        return Figure.COUNT
+    if number[0].isdigit():
+        return Figure.ANY  # 100P, 96711: a figure of some other unit
+    return None  # 三是, 十分: Chinese numerals inside words
+
+
+def stated_figures(text: str) -> frozenset[Figure]:
+    """The kinds of figure a Chinese text states; calendar dates (2020年, 5月15日) state none."""
+    stated = {kind for match in FIGURE_PATTERN.finditer(re.sub(r"\s+", "", text)) if (kind := _kind_of(match))}
+    if stated:
+        stated.add(Figure.ANY)
+    return frozenset(stated)
+
+
+def states_an_asked_figure(asked: frozenset[Figure], stated: frozenset[Figure]) -> bool:
+    """True when the question asks for no figure, or the text states one of an asked kind."""
+    return not asked or bool(asked & stated)
