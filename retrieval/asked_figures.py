@@ -163,3 +163,13 @@ def stated_figures(text: str) -> frozenset[Figure]:
 def states_an_asked_figure(asked: frozenset[Figure], stated: frozenset[Figure]) -> bool:
     """True when the question asks for no figure, or the text states one of an asked kind."""
     return not asked or bool(asked & stated)
+
+
+def figure_match(asked: frozenset[Figure], stated: frozenset[Figure]) -> float:
+    """How well a sentence stating `stated` answers a question asking `asked`, 0..1: the share
+    of the specific kinds asked (money, count, duration) it states; any figure at all only
+    counts when nothing more specific is asked."""
+    specific = asked - {Figure.ANY}
+    if specific:
+        return len(specific & stated) / len(specific)
+    return float(Figure.ANY in asked and Figure.ANY in stated)

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import store
 from .abstain import AbstentionPolicy, AbstentionSignals
-from .asked_figures import Figure, asked_figures, stated_figures, states_an_asked_figure
+from .asked_figures import Figure, asked_figures, figure_match, stated_figures, states_an_asked_figure
 from .config import HYBRID, SearchConfig
 from .crosslingual import CrossLingualExpander
 from .dense_index import load_dense_index
@@ -273,5 +273,7 @@ class Engine:
         spans, sentences = self._sentences_of(row)
         dense = sentence_best.get(row)
         weighted = [(term, self._term_weight(term, weight)) for term, weight in plan.terms]
-        scores = score_sentences(sentences, weighted, dense if dense is not None and len(dense) == len(spans) else None)
-        return select_quote(spans, scores, passage.text)
+        asked = asked_figures(plan.normalized, plan.language)
+        figures = [figure_match(asked, stated_figures(sentence)) for sentence in sentences] if asked else None
+        scores = score_sentences(sentences, weighted, dense if dense is not None and len(dense) == len(spans) else None, figure_matches=figures)
+        return select_quote(spans, scores, passage.text, figures)

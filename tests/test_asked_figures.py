@@ -85,3 +85,12 @@ def test_figures_that_follow_each_other_closely_are_all_read():
     # the unit after 260亿 must not swallow the 30 of 30个
     assert COUNT in stated_figures("总投资260亿元的30个重点项目")
     assert COUNT in stated_figures("年内交付H135直升机7架")
+
+
+def test_figure_match_prefers_the_specific_kinds_asked():
+    from retrieval.asked_figures import figure_match
+    assert figure_match(frozenset({COUNT, ANY}), frozenset({COUNT, ANY})) == 1.0
+    assert figure_match(frozenset({COUNT, ANY}), frozenset({ANY})) == 0.0  # 800万平方米 is no count
+    assert figure_match(frozenset({COUNT, MONEY}), frozenset({MONEY, ANY})) == 0.5
+    assert figure_match(frozenset({ANY}), frozenset({ANY})) == 1.0
+    assert figure_match(frozenset(), frozenset({MONEY, ANY})) == 0.0

@@ -26,6 +26,13 @@ def test_unicorn_reward_question_quotes_the_300_wan_sentence_first(engine):
     assert top.quote in top.passage.text
 
 
+def test_a_figure_question_quotes_the_sentence_with_the_figure_not_just_the_name(engine):
+    answer = engine.ask("香港中路街道老旧小区改造工程总投资多少？")
+    top = answer.results[0]
+    assert not answer.abstained
+    assert "3800万" in top.quote and top.quote in top.passage.text
+
+
 def test_english_question_about_laoshan_unicorn_awards_finds_the_chinese_passage(engine):
     answer = engine.ask("What is the maximum award for newly recognised unicorn companies in Laoshan?")
     assert answer.language == "en" and not answer.abstained
