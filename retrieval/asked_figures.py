@@ -45,7 +45,8 @@ FIGURE_PATTERN = re.compile(rf"(?P<ordinal>第)?(?P<number>{_NUMBER}){_APPROX}(?
 MONEY_WORDS_ZH = ("钱", "元", "资金", "外资", "投资", "资本", "金额", "总额", "额", "补贴", "补助", "奖励", "奖补", "贷款",
                   "融资", "资助", "收入", "产值", "生产总值", "增加值", "GDP", "gdp", "营收", "税收", "利润", "价格", "租金",
                   "费", "成本", "预算", "基金", "工资", "薪")
-RATE_WORDS_ZH = ("增长", "增速", "增幅", "涨", "提高", "提升", "下降", "降低", "率", "比例", "占比", "比重", "百分", "倍", "排名", "位次")
+# a rate, or a target (which a report may set as a growth rate): then any figure may answer
+RATE_WORDS_ZH = ("增长", "增速", "增幅", "涨", "提高", "提升", "下降", "降低", "率", "比例", "占比", "比重", "百分", "倍", "排名", "位次", "目标")
 # 多少 / 几 (not 几乎, not 哪几 "which ones") and the adjectives of size and time
 ASKING_ZH = re.compile(r"多少|(?<!哪)几(?!乎)|多大|多高|多长|多久|多远|多重|多快|多宽|多深|比例|占比")
 MONEY_WORDS_EN = frozenset("""
@@ -54,7 +55,13 @@ cost costs subsidy subsidies reward rewards award awards bonus grant grants loan
 value price prices rent rents spend spent budget tax taxes worth pay paid financing sales profit profits turnover salary
 salaries wage wages
 """.split())
-RATE_WORDS_EN = frozenset("growth grow grew grown rate rates increase increased rise rose percent percentage share proportion ratio rank ranked times".split())
+RATE_WORDS_EN = frozenset("""
+growth grow grew grown rate rates increase increased rise rose percent percentage share proportion ratio rank ranked times
+target targets goal goals
+""".split())
+# words that end the noun phrase after "what": "What was Jimo's GDP in 2018"
+_HEAD_STOPS_EN = frozenset("of in for at by from to with on during under among did does do is was are were has have had will would can could".split())
+_AUXILIARIES_EN = frozenset("is was are were".split())
 TIME_WORDS_EN = frozenset("day days year years month months week weeks hour hours".split())
 SIZE_WORDS_EN = frozenset("square meters metres kilometers kilometres km mu hectares acres tons tonnes kilowatts megawatts teu".split())
 QUANTITY_NOUNS_EN = frozenset("""
@@ -120,11 +127,24 @@ def asked_figures_en(question: str) -> frozenset[Figure]:
         elif following in ("large", "big", "high", "far", "fast"):
             asked.add(Figure.ANY)
     if not asked and words and words[0] in ("what", "which"):
-        # "What was Jimo's GDP", "What share of ...": a quantity noun right after the wh-word
-        head = set(words[1:6])
+        # "What was Jimo's GDP in 2018", "What share of ...": a quantity noun heading the question
+        head = _noun_phrase_after_wh(words)
         if head & QUANTITY_NOUNS_EN:
             asked.add(_money_unless_rate(head, MONEY_WORDS_EN, RATE_WORDS_EN))
     return frozenset(asked)
+
+
+def _noun_phrase_after_wh(words: list[str]) -> set[str]:
+    """The words of the noun phrase a what/which question asks about, past a leading "is/was"."""
+    rest = words[1:]
+    if rest and rest[0] in _AUXILIARIES_EN:
+        rest = rest[1:]
+    head = set()
+    for word in rest:
+        if word in _HEAD_STOPS_EN:
+            break
+        head.add(word)
+    return head
 
 
 def asked_figures(question: str, language: str) -> frozenset[Figure]:

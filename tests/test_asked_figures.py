@@ -14,6 +14,7 @@ MONEY, COUNT, DURATION, ANY = Figure.MONEY, Figure.COUNT, Figure.DURATION, Figur
     ("外贸进出口额达到多少亿元？", {MONEY}),
     ("全区财政收入增长了多少？", {ANY}),                # growth: a percentage will do
     ("占地面积有多大？", {ANY}),
+    ("地区生产总值的预期目标是多少？", {ANY}),          # a target may be a growth rate
     ("新厂房建设用了多久？", {DURATION}),
     ("工程要几年建成？", {DURATION}),
     ("全区生产总值在全市排第几？", {ANY}),
@@ -35,6 +36,9 @@ def test_chinese_questions_ask_for_a_kind_of_figure(question, kinds):
     ("How many yuan does a startup receive?", {MONEY}),
     ("How many square meters is the new plant?", {ANY}),
     ("What was the district's GDP in 2018?", {MONEY}),
+    ("What was Shinan district's full-year GDP for 2022?", {MONEY}),
+    ("What GDP target did the district set for 2019?", {ANY}),   # a target may be a growth rate
+    ("What is the theme of the total investment fair?", set()),   # the phrase after "what" is the theme
     ("What share of the key projects had started?", {ANY}),
     ("What is the total length of the metro line?", {ANY}),
     ("Which company moved its headquarters to the district?", set()),
