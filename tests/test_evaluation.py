@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,15 @@ def test_evaluate_scores_every_config_and_splits_by_language_and_kind():
 def test_summarise_keeps_the_language_order_zh_en():
     report = summarise("x", [outcome(hit_rank=1, lang="en"), outcome(hit_rank=1, lang="zh")])
     assert list(report.by_language) == ["zh", "en"]
+
+
+def test_the_blind_question_set_holds_only_spans_its_seed_files_contain():
+    """tests/data/blind_qa.jsonl is the README's second measurement: it must stay answerable
+    from the shipped seeds (whitespace removed, as the dev set's scoring does)."""
+    root = Path(__file__).resolve().parents[1]
+    items = load_qa(root / "tests" / "data" / "blind_qa.jsonl")
+    seeds = {path.name: re.sub(r"\s+", "", path.read_text(encoding="utf-8")) for path in (root / "seeds").glob("*.txt")}
+    assert sum(not item.gold for item in items) >= 10  # enough unanswerable questions to measure
+    for item in items:
+        for span in item.gold:
+            assert re.sub(r"\s+", "", span) in seeds[item.source], (item.id, span)
