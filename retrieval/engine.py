@@ -11,7 +11,7 @@ import numpy as np
 
 from . import store
 from .abstain import AbstentionPolicy, AbstentionSignals
-from .asked_figures import Figure, asked_figures, figure_match, stated_figures, states_an_asked_figure
+from .asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
 from .config import HYBRID, SearchConfig
 from .crosslingual import CrossLingualExpander
 from .dense_index import load_dense_index
@@ -249,14 +249,13 @@ class Engine:
     def _states_asked_figure(self, plan: QueryPlan, row: int) -> bool:
         """Whether passage `row` (with its title and section) states a figure of a kind the
         question asks for; true when it asks for none."""
-        asked = asked_figures(plan.normalized, plan.language)
-        if not asked:
+        if not plan.figures:
             return True
         stated = self._stated_figures.get(row)
         if stated is None:
             passage = self._passages[row]
             stated = self._stated_figures[row] = stated_figures("\n".join(filter(None, (passage.title, passage.section, passage.text))))
-        return states_an_asked_figure(asked, stated)
+        return states_an_asked_figure(plan.figures, stated)
 
     def _sentences_of(self, row: int) -> tuple[list[tuple[int, int]], list[str]]:
         """Sentence spans of a passage and their normalised text (cached: quotes need it on every ask)."""
@@ -273,7 +272,6 @@ class Engine:
         spans, sentences = self._sentences_of(row)
         dense = sentence_best.get(row)
         weighted = [(term, self._term_weight(term, weight)) for term, weight in plan.terms]
-        asked = asked_figures(plan.normalized, plan.language)
-        figures = [figure_match(asked, stated_figures(sentence)) for sentence in sentences] if asked else None
+        figures = [figure_match(plan.figures, stated_figures(sentence)) for sentence in sentences] if plan.figures else None
         scores = score_sentences(sentences, weighted, dense if dense is not None and len(dense) == len(spans) else None, figure_matches=figures)
         return select_quote(spans, scores, passage.text, figures)

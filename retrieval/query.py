@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .asked_figures import Figure, asked_figures
 from .query_normalize import normalize_query, number_variants
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -30,6 +31,7 @@ class QueryPlan:
     language: str
     own_terms: tuple[str, ...]  # content tokens of the question itself
     terms: tuple[tuple[str, float], ...]  # weighted keyword terms incl. variants and expansions
+    figures: frozenset[Figure] = frozenset()  # the kinds of figure it asks for (多少钱, "how many")
 
 
 def plan_query(question: str, tokenizer, expander=None) -> QueryPlan:
@@ -44,4 +46,4 @@ def plan_query(question: str, tokenizer, expander=None) -> QueryPlan:
         for term, weight in expander.expand(normalized):
             for token in tokenizer.tokenize(term) or [term]:
                 terms[token] = max(terms.get(token, 0.0), weight)
-    return QueryPlan(question, normalized, language, own, tuple(terms.items()))
+    return QueryPlan(question, normalized, language, own, tuple(terms.items()), asked_figures(normalized, language))
