@@ -122,10 +122,8 @@ def asked_figures_en(question: str) -> frozenset[Figure]:
                 asked.add(Figure.COUNT)
         elif following == "much":
             asked.add(_money_unless_rate(set(words), MONEY_WORDS_EN, RATE_WORDS_EN))
-        elif following == "long":
-            asked.add(Figure.ANY)  # a length or a duration
-        elif following in ("large", "big", "high", "far", "fast"):
-            asked.add(Figure.ANY)
+        elif following in ("long", "large", "big", "high", "far", "fast"):
+            asked.add(Figure.ANY)  # a length, a duration, a size: any figure may answer
     if not asked and words and words[0] in ("what", "which"):
         # "What was Jimo's GDP in 2018", "What share of ...": a quantity noun heading the question
         head = _noun_phrase_after_wh(words)
