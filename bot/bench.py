@@ -1,6 +1,6 @@
 """`investqa bench`: run the performance benchmark, print a table or one JSON object.
 
-The measuring lives in `retrieval.benchmark`; this module parses options and formats.
+The measuring lives in `retrieval.measure.benchmark`; this module parses options and formats.
 Progress goes to stderr so that `--json` keeps stdout to exactly one object.
 """
 from __future__ import annotations
@@ -69,7 +69,7 @@ def ask_command() -> list[str]:
 
 
 def run(args) -> int:
-    from retrieval.benchmark import BenchOptions, run_benchmark
+    from retrieval.measure.benchmark import BenchOptions, run_benchmark
     from retrieval.errors import SeedsNotFound
 
     seeds = Path(args.seeds)

@@ -208,7 +208,7 @@ def chosen_configs(names: list[str] | None) -> dict:
 
 
 def run_eval(args) -> int:
-    from retrieval.evaluation import evaluate, load_qa
+    from retrieval.measure.evaluation import evaluate, load_qa
 
     questions = load_qa(args.file)
     configs = chosen_configs(args.config)

@@ -6,14 +6,14 @@ front-end that needs only `retrieval.errors` does not pay for numpy, faiss or ji
 from importlib import import_module
 
 _EXPORTS = {
-    "BuildReport": "builder",
-    "build_index": "builder",
+    "BuildReport": "index.builder",
+    "build_index": "index.builder",
     "PRESETS": "config",
     "SearchConfig": "config",
     "Engine": "engine",
-    "detect_language": "query",
-    "current_build_id": "store",
-    "state_dir": "store",
+    "detect_language": "question.plan",
+    "current_build_id": "index.store",
+    "state_dir": "index.store",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -9,23 +9,23 @@ from typing import Sequence
 
 import numpy as np
 
-from . import store
-from .abstain import AbstentionPolicy, AbstentionSignals
-from .asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
-from .config import HYBRID, SearchConfig
-from .crosslingual import CrossLingualExpander
-from .dense_index import load_dense_index
-from .embedders import Embedder, make_embedder
-from .evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, squeeze, windows
-from .errors import EmptyQuestion, IndexCorrupt, QuestionTooLong, UnknownPassage
-from .fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
-from .keyword_index import KeywordIndex
-from .query import QueryPlan, plan_query
-from .quotes import score_sentences, select_quote
-from .text import normalize
-from .tokenizer import Tokenizer
-from .word_tags import dictionary_tags
-from .types import Answer, DocumentInfo, Passage, Result, summarize_documents
+from retrieval.index import store
+from retrieval.answer.abstain import AbstentionPolicy, AbstentionSignals
+from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
+from retrieval.config import HYBRID, SearchConfig
+from retrieval.language.crosslingual import CrossLingualExpander
+from retrieval.index.dense_index import load_dense_index
+from retrieval.index.embedders import Embedder, make_embedder
+from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, squeeze, windows
+from retrieval.errors import EmptyQuestion, IndexCorrupt, QuestionTooLong, UnknownPassage
+from retrieval.search.fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
+from retrieval.index.keyword_index import KeywordIndex
+from retrieval.question.plan import QueryPlan, plan_query
+from retrieval.answer.quotes import score_sentences, select_quote
+from retrieval.text import normalize
+from retrieval.language.tokenizer import Tokenizer
+from retrieval.language.word_tags import dictionary_tags
+from retrieval.types import Answer, DocumentInfo, Passage, Result, summarize_documents
 
 MAX_QUESTION_CHARS = 2000
 

@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 
 from retrieval import PRESETS, Engine, build_index, current_build_id
-from retrieval import store
-from retrieval.embedders import Embedder
+from retrieval.index import store
+from retrieval.index.embedders import Embedder
 from retrieval.errors import IndexCorrupt, IndexLocked, IndexNotFound, NoDocuments
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,12 +12,12 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..errors import SeedsNotFound
-from ..store import sha256_file
-from ..types import Document, Passage, Section, SkippedFile
-from .chunker import chunk_documents, match_key
-from .cleaner import Article, clean_text
-from .readers import UnreadableFile, read_text
+from retrieval.errors import SeedsNotFound
+from retrieval.index.store import sha256_file
+from retrieval.types import Document, Passage, Section, SkippedFile
+from retrieval.ingest.chunker import chunk_documents, match_key
+from retrieval.ingest.cleaner import Article, clean_text
+from retrieval.ingest.readers import UnreadableFile, read_text
 
 __all__ = ["ChunkSettings", "Corpus", "load_corpus", "chunk_corpus", "build_document"]
 

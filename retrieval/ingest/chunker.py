@@ -10,8 +10,8 @@ import math
 import re
 from collections.abc import Iterable
 
-from ..text import normalize, split_sentences, trim_span
-from ..types import Document, Passage
+from retrieval.text import normalize, split_sentences, trim_span
+from retrieval.types import Document, Passage
 
 _CLAUSE_END = re.compile(r"[，,、：:]")
 

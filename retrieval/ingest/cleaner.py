@@ -12,9 +12,9 @@ import re
 import statistics
 from dataclasses import dataclass, field
 
-from ..text import display_width, ends_sentence, is_cjk, join_lines
-from ..tokenizer import get_segmenter
-from .lines import (
+from retrieval.text import display_width, ends_sentence, is_cjk, join_lines
+from retrieval.language.tokenizer import get_segmenter
+from retrieval.ingest.lines import (
     NUMBERED,
     SOFT_END,
     Kind,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from ..text import CLOSING, SENTENCE_END, display_width, ends_sentence, is_cjk
+from retrieval.text import CLOSING, SENTENCE_END, display_width, ends_sentence, is_cjk
 
 
 class Kind(Enum):

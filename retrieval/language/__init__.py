@@ -1,0 +1,1 @@
+"""Language resources: tokenizer and its jieba caches, word tags, English-Chinese dictionary, glossary and cross-lingual expansion."""

@@ -1,0 +1,1 @@
+"""Question understanding: normalisation, the query plan, what kind of answer is asked for."""

@@ -1,0 +1,49 @@
+"""From a raw question to what the retrievers need: a `QueryPlan`.
+
+Pure apart from the tokenizer and expander it is handed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.question.asked_figures import Figure, asked_figures
+from retrieval.question.normalize import normalize_query, number_variants
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+NUMBER_VARIANT_WEIGHT = 0.5
+
+
+def detect_language(text: str) -> str:
+    """'zh' when CJK characters carry the question, else 'en'."""
+    cjk = len(_CJK.findall(text))
+    latin_words = len(re.findall(r"[A-Za-z]{2,}", text))
+    if cjk == 0:
+        return "en" if _LATIN.search(text) else "zh"
+    return "zh" if cjk >= latin_words else "en"
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    question: str
+    normalized: str
+    language: str
+    own_terms: tuple[str, ...]  # content tokens of the question itself
+    terms: tuple[tuple[str, float], ...]  # weighted keyword terms incl. variants and expansions
+    figures: frozenset[Figure] = frozenset()  # the kinds of figure it asks for (多少钱, "how many")
+
+
+def plan_query(question: str, tokenizer, expander=None) -> QueryPlan:
+    normalized = normalize_query(question)
+    language = detect_language(normalized)
+    own = tuple(dict.fromkeys(tokenizer.tokenize(normalized)))
+    terms: dict[str, float] = {term: 1.0 for term in own}
+    for variant in number_variants(normalized):
+        for token in tokenizer.tokenize(variant):
+            terms.setdefault(token, NUMBER_VARIANT_WEIGHT)
+    if expander is not None and _LATIN.search(normalized):
+        for term, weight in expander.expand(normalized):
+            for token in tokenizer.tokenize(term) or [term]:
+                terms[token] = max(terms.get(token, 0.0), weight)
+    return QueryPlan(question, normalized, language, own, tuple(terms.items()), asked_figures(normalized, language))

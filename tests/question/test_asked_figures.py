@@ -1,0 +1,100 @@
+import pytest
+
+from retrieval.question.asked_figures import Figure, asked_figures, stated_figures, states_an_asked_figure
+
+MONEY, COUNT, DURATION, ANY = Figure.MONEY, Figure.COUNT, Figure.DURATION, Figure.ANY
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("开发区去年引进了多少家外资企业？", {COUNT}),
+    ("新区一共有几个产业园？", {COUNT}),
+    ("新城吸纳了多少万人就业？", {COUNT}),               # 多少万人 counts 人
+    ("这个产业园项目总投资是多少？", {MONEY}),
+    ("创业担保贷款最高能贷多少钱？", {MONEY}),
+    ("外贸进出口额达到多少亿元？", {MONEY}),
+    ("全区财政收入增长了多少？", {ANY}),                # growth: a percentage will do
+    ("占地面积有多大？", {ANY}),
+    ("地区生产总值的预期目标是多少？", {ANY}),          # a target may be a growth rate
+    ("新厂房建设用了多久？", {DURATION}),
+    ("工程要几年建成？", {DURATION}),
+    ("全区生产总值在全市排第几？", {ANY}),
+    ("新建厂房多少平方米？", {ANY}),
+    ("有多少个项目开工，完成了多少投资？", {COUNT, MONEY}),
+    ("区里推动哪几家企业上市？", set()),                # which ones, not how many
+    ("这几乎是全市唯一的吗？", set()),
+    ("这个产业园叫什么名字？", set()),
+])
+def test_chinese_questions_ask_for_a_kind_of_figure(question, kinds):
+    assert asked_figures(question, "zh") == frozenset(kinds)
+
+
+@pytest.mark.parametrize("question, kinds", [
+    ("How many employees does the company have?", {COUNT}),
+    ("How many days did the plant take to build?", {DURATION}),
+    ("How much did the district invest in the park?", {MONEY}),
+    ("How much did exports grow last year?", {ANY}),
+    ("How many yuan does a startup receive?", {MONEY}),
+    ("How many square meters is the new plant?", {ANY}),
+    ("What was the district's GDP in 2018?", {MONEY}),
+    ("What was Shinan district's full-year GDP for 2022?", {MONEY}),
+    ("What GDP target did the district set for 2019?", {ANY}),   # a target may be a growth rate
+    ("What is the theme of the total investment fair?", set()),   # the phrase after "what" is the theme
+    ("What share of the key projects had started?", {ANY}),
+    ("What is the total length of the metro line?", {ANY}),
+    ("Which company moved its headquarters to the district?", set()),
+    ("What is the theme of the conference?", set()),
+])
+def test_english_questions_ask_for_a_kind_of_figure(question, kinds):
+    assert asked_figures(question, "en") == frozenset(kinds)
+
+
+@pytest.mark.parametrize("text, kinds", [
+    ("对新认定的企业最高可奖励300万元。", {MONEY, ANY}),
+    ("青岛易科8000万项目签约落地。", {MONEY, ANY}),          # 8000万 before 项目 is money
+    ("签约项目1.2亿,总投资50亿。", {MONEY, ANY}),
+    ("受益居民1.3万户。", {COUNT, ANY}),                      # 1.3万 before 户 is a count
+    ("收集简历8600余份,引进企业十余家。", {COUNT, ANY}),
+    ("用时5个多月,已具备100P算力。", {DURATION, ANY}),         # 5个多月 is no count of things
+    ("165天完成洁净厂房建设。", {DURATION, ANY}),
+    ("市场占有率已超过25%。", {ANY}),
+    ("新建厂房3万平方米。", {ANY}),                            # an area, not money
+    ("全区生产总值居全市第一。", {ANY}),
+])
+def test_texts_state_kinds_of_figure(text, kinds):
+    assert stated_figures(text) == frozenset(kinds)
+
+
+@pytest.mark.parametrize("text", [
+    "2020年5月15日开工建设,2021年投入运营。",      # dates
+    "一是优化营商环境,三是打造一个平台、引进一批项目。",  # enumerations and articles
+    "成立于2003年的公司深耕中央空调配件领域多年。",
+])
+def test_dates_and_articles_state_no_figure(text):
+    assert stated_figures(text) == frozenset()
+
+
+def test_hard_wrapped_text_is_read_across_line_breaks():
+    assert MONEY in stated_figures("总投资\n50\n亿元")
+
+
+def test_a_passage_passes_when_it_states_any_asked_kind():
+    assert states_an_asked_figure(frozenset({COUNT, MONEY}), frozenset({MONEY, ANY}))
+    assert not states_an_asked_figure(frozenset({COUNT}), frozenset({MONEY, ANY}))
+    assert states_an_asked_figure(frozenset({ANY}), frozenset({COUNT, ANY}))
+    assert not states_an_asked_figure(frozenset({MONEY}), frozenset())
+    assert states_an_asked_figure(frozenset(), frozenset())  # asks for none
+
+
+def test_figures_that_follow_each_other_closely_are_all_read():
+    # the unit after 260亿 must not swallow the 30 of 30个
+    assert COUNT in stated_figures("总投资260亿元的30个重点项目")
+    assert COUNT in stated_figures("年内交付H135直升机7架")
+
+
+def test_figure_match_prefers_the_specific_kinds_asked():
+    from retrieval.question.asked_figures import figure_match
+    assert figure_match(frozenset({COUNT, ANY}), frozenset({COUNT, ANY})) == 1.0
+    assert figure_match(frozenset({COUNT, ANY}), frozenset({ANY})) == 0.0  # 800万平方米 is no count
+    assert figure_match(frozenset({COUNT, MONEY}), frozenset({MONEY, ANY})) == 0.5
+    assert figure_match(frozenset({ANY}), frozenset({ANY})) == 1.0
+    assert figure_match(frozenset(), frozenset({MONEY, ANY})) == 0.0
