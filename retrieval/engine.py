@@ -25,7 +25,7 @@ from retrieval.answer.quotes import score_sentences, select_quote
 from retrieval.text import normalize
 from retrieval.language.tokenizer import Tokenizer
 from retrieval.language.word_tags import dictionary_tags
-from retrieval.types import Answer, DocumentInfo, Passage, Result, summarize_documents
+from retrieval.types import ANSWERED, NOT_FOUND, Answer, DocumentInfo, Passage, Result, summarize_documents
 
 MAX_QUESTION_CHARS = 2000
 
@@ -147,7 +147,7 @@ class Engine:
             )
             confidence = self.policy.confidence(signals, use_dense=config.use_dense)
             abstained = confidence < 1.0
-        return Answer(question, plan.language, abstained, tuple(results), confidence)
+        return Answer(question, plan.language, abstained, tuple(results), confidence, NOT_FOUND if abstained else ANSWERED)
 
     # -- pieces of ask -------------------------------------------------------------------
 

@@ -83,9 +83,11 @@ class Passage:
 
 @dataclass(frozen=True)
 class Result:
-    """One ranked passage with the sentence(s) that answer, `quote`, found inside it.
+    """One ranked passage with the sentence(s) that answer, `quote`, found inside it, and
+    inside the quote the words that answer (the figure, name, date), when they can be told.
 
-    `quote == passage.text[quote_start:quote_end]`.
+    `quote == passage.text[quote_start:quote_end]`; when `answer_start` is not None,
+    `quote_start <= answer_start < answer_end <= quote_end`.
     """
 
     rank: int
@@ -93,10 +95,18 @@ class Result:
     score: float
     quote_start: int
     quote_end: int
+    answer_start: int | None = None
+    answer_end: int | None = None
 
     @property
     def quote(self) -> str:
         return self.passage.text[self.quote_start : self.quote_end]
+
+    @property
+    def answer_text(self) -> str | None:
+        if self.answer_start is None or self.answer_end is None:
+            return None
+        return self.passage.text[self.answer_start : self.answer_end]
 
     def to_dict(self) -> dict:
         return {
@@ -104,24 +114,36 @@ class Result:
             "passage_id": self.passage.passage_id,
             "text": self.passage.text,
             "quote": self.quote,
+            "answer": None if self.answer_start is None else {"start": self.answer_start, "end": self.answer_end},
             "score": round(float(self.score), 6),
             "source": self.passage.source_dict(),
         }
+
+
+# How an answer is to be presented (front-ends follow it):
+ANSWERED = "answer"    # confident: lead with the top passage, its answer marked
+CLOSEST = "closest"    # middling: show the closest passage with a plain caveat
+NOT_FOUND = "none"     # low: say nothing in the documents answers
+VERDICTS = (ANSWERED, CLOSEST, NOT_FOUND)
 
 
 @dataclass(frozen=True)
 class Answer:
     question: str
     language: str  # "zh" or "en": the language to reply in
-    abstained: bool
+    abstained: bool  # true = not presented as an answer (verdict CLOSEST or NOT_FOUND)
     results: tuple[Result, ...] = field(default_factory=tuple)
-    # the abstention policy's margin: abstained exactly when below 1 (see retrieval/abstain.py)
+    # the probability that the top result answers, from the answerability model
+    # (retrieval/answer/abstention.py); abstained exactly when below the operating point
     confidence: float = 1.0
+    verdict: str = ANSWERED
 
     def to_dict(self) -> dict:
         return {
             "question": self.question,
             "abstained": self.abstained,
+            "verdict": self.verdict,
+            "confidence": round(float(self.confidence), 4),
             "results": [result.to_dict() for result in self.results],
         }
 
