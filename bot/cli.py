@@ -238,9 +238,12 @@ Without QUESTION, questions are read from stdin, one per line, and the index is 
 Blank lines are skipped. With --json each question gets one JSON object on its own line, in
 order; a question that fails (e.g. too long) gets {"question": ..., "error": ...} instead, and
 the exit status is then 1.
-JSON object: {"question", "abstained", "results": [{"rank", "passage_id", "text", "quote",
-"score", "source": {"file", "title", "date", "section", "start", "end"}}]}; results holds the
-top K even when the answer abstained."""
+JSON object: {"question", "abstained", "verdict", "confidence", "results": [{"rank",
+"passage_id", "text", "quote", "answer": {"start", "end"} | null, "score", "source": {"file",
+"title", "date", "section", "start", "end"}}]}. verdict: "answer" (confident), "closest"
+(middling: the closest passage, not presented as an answer) or "none"; abstained is true
+unless verdict is "answer". answer: character offsets into text of the words that answer,
+inside quote. results holds the top K even when the answer abstained."""
 
 
 def build_parser(with_optional: bool = True) -> argparse.ArgumentParser:

@@ -21,7 +21,7 @@ from fake_engine import FakeEngine, sample_passages
 ROOT = Path(__file__).resolve().parent.parent
 DEV_QA = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
 SOURCE_KEYS = {"file", "title", "date", "section", "start", "end"}
-RESULT_KEYS = {"rank", "passage_id", "text", "quote", "score", "source"}
+RESULT_KEYS = {"rank", "passage_id", "text", "quote", "answer", "score", "source"}
 
 
 @pytest.fixture
@@ -47,8 +47,10 @@ def stdin(monkeypatch):
 
 
 def assert_answer_object(obj: dict, k: int) -> None:
-    assert set(obj) == {"question", "abstained", "results"}
+    assert set(obj) == {"question", "abstained", "verdict", "confidence", "results"}
     assert isinstance(obj["question"], str) and isinstance(obj["abstained"], bool)
+    assert obj["verdict"] in ("answer", "closest", "none") and obj["abstained"] == (obj["verdict"] != "answer")
+    assert 0.0 <= obj["confidence"]
     assert 1 <= len(obj["results"]) <= k
     for rank, result in enumerate(obj["results"], start=1):
         assert set(result) == RESULT_KEYS
@@ -56,6 +58,10 @@ def assert_answer_object(obj: dict, k: int) -> None:
         assert isinstance(result["score"], float)
         assert isinstance(result["passage_id"], str) and isinstance(result["text"], str)
         assert result["quote"] and result["quote"] in result["text"]
+        if result["answer"] is not None:  # the answer span lies inside the quote
+            start, end = result["answer"]["start"], result["answer"]["end"]
+            quote_start = result["text"].find(result["quote"])
+            assert quote_start <= start < end <= quote_start + len(result["quote"])
         source = result["source"]
         assert set(source) == SOURCE_KEYS
         assert isinstance(source["file"], str) and isinstance(source["title"], str)
