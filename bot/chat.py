@@ -14,6 +14,7 @@ from typing import Callable, Iterator, TextIO
 from retrieval.errors import InvestqaError
 
 from . import terminal_format as fmt
+from .reload import build_changed
 
 MORE_STEP = 2  # results shown per :more
 QUIT_COMMANDS = {"quit", "q", "exit"}
@@ -159,19 +160,17 @@ def reloaded(engine, index_dir: Path | str, load_engine: Callable | None):
     """A fresh engine when `investqa index` has published a new build since `engine` was loaded."""
     if load_engine is None:
         return None
-    from retrieval import current_build_id
-
     try:
-        if current_build_id(index_dir) in (None, engine.build_id):
+        if build_changed(engine, index_dir) is None:
             return None
-        return load_engine()
+        return load_engine(previous=engine)
     except InvestqaError:  # keep answering from the build already loaded
         return None
 
 
 def run_chat(engine, index_dir: Path | str, k: int = 5, stdin: TextIO | None = None,
              stdout: TextIO | None = None, load_engine: Callable | None = None) -> int:
-    """The conversation loop; `load_engine()` (optional) reloads the index after a rebuild."""
+    """The conversation loop; `load_engine(previous=engine)` (optional) loads the index again after a rebuild."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     style = fmt.Style(colour=fmt.colour_enabled(stdout))

@@ -174,8 +174,10 @@ def run_ask(args) -> int:
 def run_chat(args) -> int:
     from .chat import run_chat as chat_loop
 
+    from .reload import load_build
+
     engine = load_engine(args.index, args.embedder)
-    reload = partial(load_engine, args.index, args.embedder)
+    reload = partial(load_build, args.index, args.embedder)  # reuses the loaded model
     return chat_loop(engine, args.index, k=args.k, load_engine=reload)
 
 

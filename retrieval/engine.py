@@ -1,7 +1,12 @@
-"""The core: load a published build and answer questions with ranked, quoted passages."""
+"""The core: answer a question from a published build with ranked, quoted passages.
+
+Orchestration only: plan the question (question/), gather candidates from the search
+backend (search/), fuse their scores, quote the answering sentence (answer/quotes.py) and
+judge whether the top passage answers (answer/evidence.py, answer/abstain.py). Reading the
+build's files is the backend's business (search/local.py, index/layout.py).
+"""
 from __future__ import annotations
 
-import json
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -9,87 +14,66 @@ from typing import Sequence
 
 import numpy as np
 
-from retrieval.index import store
 from retrieval.answer.abstain import AbstentionPolicy, AbstentionSignals
-from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
-from retrieval.config import HYBRID, SearchConfig
-from retrieval.language.crosslingual import CrossLingualExpander
-from retrieval.index.dense_index import load_dense_index
-from retrieval.index.embedders import Embedder, make_embedder
-from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, squeeze, windows
-from retrieval.errors import EmptyQuestion, IndexCorrupt, QuestionTooLong, UnknownPassage
-from retrieval.search.fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
-from retrieval.index.keyword_index import KeywordIndex
-from retrieval.question.plan import QueryPlan, plan_query
+from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
-from retrieval.text import normalize
+from retrieval.config import HYBRID, SearchConfig
+from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
+from retrieval.index import store
+from retrieval.index.embedders import Embedder, make_embedder
 from retrieval.language.tokenizer import Tokenizer
 from retrieval.language.word_tags import dictionary_tags
+from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
+from retrieval.question.plan import QueryPlan, plan_query
+from retrieval.search.backend import SearchBackend, open_backend
+from retrieval.search.fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
+from retrieval.text import normalize
 from retrieval.types import ANSWERED, NOT_FOUND, Answer, DocumentInfo, Passage, Result, summarize_documents
 
 MAX_QUESTION_CHARS = 2000
 
 
 class Engine:
-    def __init__(self, index_dir: Path, build_dir: Path, manifest: dict, embedder: Embedder | None = None) -> None:
-        self.index_dir = index_dir
-        self.build_dir = build_dir
-        self.manifest = manifest
-        self.build_id: str = manifest["build_id"]
+    def __init__(self, backend: SearchBackend, embedder: Embedder | None = None) -> None:
+        self.backend = backend
+        self.index_dir: Path = backend.index_dir
+        self.build_dir: Path = backend.build_dir
+        self.manifest: dict = backend.manifest
+        self.build_id: str = backend.build_id
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self.policy = AbstentionPolicy()
-        try:
-            self._passages = [Passage.from_dict(json.loads(line)) for line in (build_dir / "passages.jsonl").open(encoding="utf-8")]
-            self._passage_vectors = np.load(build_dir / "passage_vectors.npy", allow_pickle=False)
-            self._sentence_vectors = np.load(build_dir / "sentence_vectors.npy", allow_pickle=False)
-            self._sentences = np.load(build_dir / "sentences.npy", allow_pickle=False)
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise IndexCorrupt(index_dir, f"passage data unreadable: {error}") from error
-        self._by_id = {passage.passage_id: row for row, passage in enumerate(self._passages)}
         self._sentence_cache: dict[int, tuple[list[tuple[int, int]], list[str]]] = {}
         self._stated_figures: dict[int, frozenset[Figure]] = {}
-        # sentence rows of passage r are _sentence_bounds[r] .. _sentence_bounds[r+1]
-        self._sentence_bounds = np.searchsorted(self._sentences[:, 0], np.arange(len(self._passages) + 1)) if len(self._sentences) else np.zeros(len(self._passages) + 1, dtype=np.int64)
-        self._keyword = KeywordIndex.load(build_dir / "keyword")
-        self._dense = load_dense_index(build_dir / "dense")
-        self._expander = CrossLingualExpander.load(build_dir / "crosslingual.json")
-        self._scratch_dir = store.scratch_dir(index_dir)  # jieba's and the word tags' caches
+        self._scratch_dir = store.scratch_dir(self.index_dir)  # jieba's and the word tags' caches
         self.tokenizer = Tokenizer(cache_dir=self._scratch_dir)
-        if len(self._keyword) != len(self._passages) or len(self._passage_vectors) != len(self._passages):
-            raise IndexCorrupt(index_dir, "index parts disagree on the number of passages")
 
     @classmethod
     def load(cls, index_dir: Path | str, embedder_spec: str | None = None, embedder: Embedder | None = None) -> "Engine":
         index_dir = Path(index_dir)
-        build_dir = store.current_build_dir(index_dir)
-        manifest = store.read_manifest(build_dir)
-        store.check_manifest(index_dir, manifest, embedder_spec or (embedder.spec if embedder else None))
-        store.verify_artifacts(build_dir, manifest)
-        return cls(index_dir, build_dir, manifest, embedder)
+        build_dir, manifest = store.open_build(index_dir, embedder_spec or (embedder.spec if embedder else None))
+        return cls(open_backend(index_dir, build_dir, manifest), embedder)
 
     # -- lookups -------------------------------------------------------------------------
 
     def passages(self) -> Sequence[Passage]:
-        return tuple(self._passages)
+        return tuple(self.backend.passages())
+
+    def _row(self, passage_id: str) -> int:
+        row = self.backend.row_of(passage_id) if isinstance(passage_id, str) else None
+        if row is None:
+            raise UnknownPassage(str(passage_id)[:80])
+        return row
 
     def passage(self, passage_id: str) -> Passage:
-        row = self._by_id.get(passage_id) if isinstance(passage_id, str) else None
-        if row is None:
-            raise UnknownPassage(str(passage_id)[:80])
-        return self._passages[row]
+        return self.backend.passage(self._row(passage_id))
 
     def neighbours(self, passage_id: str, radius: int = 1) -> list[Passage]:
-        row = self._by_id.get(passage_id) if isinstance(passage_id, str) else None
-        if row is None:
-            raise UnknownPassage(str(passage_id)[:80])
-        doc_id = self._passages[row].doc_id
-        rows = range(max(row - radius, 0), min(row + radius + 1, len(self._passages)))
-        return [self._passages[r] for r in rows if self._passages[r].doc_id == doc_id]
+        return [self.backend.passage(row) for row in self.backend.neighbours(self._row(passage_id), radius)]
 
     @cached_property
     def _documents(self) -> list[DocumentInfo]:
-        return summarize_documents(self._passages)
+        return summarize_documents(self.backend.passages())
 
     def documents(self) -> list[DocumentInfo]:
         return list(self._documents)
@@ -100,7 +84,7 @@ class Engine:
     def embedder(self) -> Embedder:
         with self._embedder_lock:
             if self._embedder is None:
-                self._embedder = make_embedder(self.manifest["embedder"]["spec"])
+                self._embedder = make_embedder(self.backend.embedder_spec)
             return self._embedder
 
     def plan(self, question: str) -> QueryPlan:
@@ -108,7 +92,7 @@ class Engine:
             raise EmptyQuestion()
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLong(len(question), MAX_QUESTION_CHARS)
-        plan = plan_query(question, self.tokenizer, self._expander)
+        plan = plan_query(question, self.tokenizer, self.backend.crosslingual())
         if not plan.normalized:
             raise EmptyQuestion()
         return plan
@@ -116,37 +100,26 @@ class Engine:
     def ask(self, question: str, k: int = 5, config: SearchConfig | None = None) -> Answer:
         config = config or HYBRID
         plan = self.plan(question)
-        n = len(self._passages)
-        k = max(1, min(int(k), n))
-        keyword = self._keyword.scores(plan.terms) if config.use_keyword else np.zeros(n, np.float32)
-        candidates = self._candidates(keyword, plan, config)
+        k = max(1, min(int(k), self.backend.passage_count()))
+        candidates = self._candidates(plan, config)
+        keyword = self.backend.keyword_scores(plan.terms, candidates) if config.use_keyword else np.zeros(len(candidates), np.float32)
         dense, sentence_best = self._dense_scores(plan, candidates, config)
-        keyword_c = keyword[candidates]
         if config.fusion == "rrf" or not (config.use_keyword and config.use_dense):
-            fused = self._single_or_rrf(keyword_c, dense, config)
+            fused = self._single_or_rrf(keyword, dense, config)
         else:
-            coverage = self._coverage(plan.terms)
-            weight = adaptive_keyword_weight(coverage, plan.language, config.keyword_weight_zh, config.keyword_weight_en)
-            fused = weighted_fusion(keyword_c, dense, weight)
+            weight = adaptive_keyword_weight(self._coverage(plan.terms), plan.language, config.keyword_weight_zh, config.keyword_weight_en)
+            fused = weighted_fusion(keyword, dense, weight)
         order = np.argsort(-fused, kind="stable")[:k]
         results = []
         for rank, position in enumerate(order, start=1):
             row = int(candidates[position])
             start, end = self._quote(row, plan, sentence_best)
-            results.append(Result(rank, self._passages[row], float(fused[position]), start, end))
+            results.append(Result(rank, self.backend.passage(row), float(fused[position]), start, end))
         abstained, confidence = False, 1.0
         if config.abstain and results:
-            top_row = int(candidates[order[0]])
-            evidence = self.evidence(plan, top_row)
-            signals = AbstentionSignals(
-                language=plan.language,
-                coverage=evidence.coverage,
-                dense_top=max((float(scores.max()) for scores in sentence_best.values()), default=0.0),
-                uncovered=evidence.uncovered,
-                states_asked_figure=self._states_asked_figure(plan, top_row),
-            )
+            signals = self._signals(plan, int(candidates[order[0]]), sentence_best)
             confidence = self.policy.confidence(signals, use_dense=config.use_dense)
-            abstained = confidence < 1.0
+            abstained = self.policy.abstains(signals, use_dense=config.use_dense)
         return Answer(question, plan.language, abstained, tuple(results), confidence, NOT_FOUND if abstained else ANSWERED)
 
     # -- pieces of ask -------------------------------------------------------------------
@@ -165,15 +138,13 @@ class Engine:
             cache[plan.normalized] = vector
         return vector
 
-    def _candidates(self, keyword: np.ndarray, plan: QueryPlan, config: SearchConfig) -> np.ndarray:
-        n = len(self._passages)
-        limit = min(config.candidates, n)
+    def _candidates(self, plan: QueryPlan, config: SearchConfig) -> np.ndarray:
+        limit = min(config.candidates, self.backend.passage_count())
         picked = set()
         if config.use_keyword:
-            picked.update(np.argsort(-keyword, kind="stable")[:limit].tolist())
+            picked.update(self.backend.keyword_top(plan.terms, limit).tolist())
         if config.use_dense:
-            _, ids = self._dense.search(self._query_vector(plan)[None, :], limit)
-            picked.update(int(i) for i in ids[0] if i >= 0)
+            picked.update(self.backend.dense_top(self._query_vector(plan), limit).tolist())
         return np.array(sorted(picked), dtype=np.int64)
 
     def _dense_scores(self, plan: QueryPlan, candidates: np.ndarray, config: SearchConfig):
@@ -181,13 +152,12 @@ class Engine:
         if not config.use_dense:
             return np.zeros(len(candidates), np.float32), {}
         query = self._query_vector(plan)
-        passage_scores = self._passage_vectors[candidates] @ query
+        passage_scores = self.backend.passage_similarities(query, candidates)
         best_sentence: dict[int, np.ndarray] = {}
         blended = passage_scores.copy()
         for position, row in enumerate(candidates):
-            lo, hi = self._sentence_bounds[row], self._sentence_bounds[row + 1]
-            if hi > lo:
-                scores = self._sentence_vectors[lo:hi] @ query
+            scores = self.backend.sentence_similarities(query, int(row))
+            if len(scores):
                 best_sentence[int(row)] = scores
                 if config.sentence_weight:
                     blended[position] = (1 - config.sentence_weight) * passage_scores[position] + config.sentence_weight * float(scores.max())
@@ -204,8 +174,8 @@ class Engine:
         return reciprocal_rank_fusion(rankings, size)
 
     def _term_weight(self, term: str, weight: float) -> float:
-        df = self._keyword.document_frequency(term)
-        n = len(self._passages)
+        df = self.backend.document_frequency(term)
+        n = self.backend.passage_count()
         return weight * (idf(df, n) if df else float(np.log(1 + n)))
 
     def _coverage(self, terms) -> float:
@@ -214,35 +184,37 @@ class Engine:
         for term, weight in terms:
             idf_weight = self._term_weight(term, weight)
             total += idf_weight
-            if self._keyword.document_frequency(term) > 0:
+            if self.backend.document_frequency(term) > 0:
                 found += idf_weight
         return found / total if total else 0.0
 
     # -- evidence for abstention ---------------------------------------------------------
 
+    def _signals(self, plan: QueryPlan, top_row: int, sentence_best: dict) -> AbstentionSignals:
+        evidence = self.evidence(plan, top_row)
+        return AbstentionSignals(
+            language=plan.language,
+            coverage=evidence.coverage,
+            dense_top=max((float(scores.max()) for scores in sentence_best.values()), default=0.0),
+            uncovered=evidence.uncovered,
+            states_asked_figure=self._states_asked_figure(plan, top_row),
+        )
+
     @cached_property
     def _word_tags(self):
         return dictionary_tags(self._scratch_dir)
 
-    @cached_property
-    def _corpus_text(self) -> str:
-        return squeeze("".join(passage.text for passage in self._passages))
-
     def concepts(self, plan: QueryPlan) -> list[Concept]:
-        """What the question names, weighted by specificity (see evidence.py)."""
-        documents = len(self._passages)
-        frequency = self._keyword.document_frequency
+        """What the question names, weighted by specificity (see answer/evidence.py)."""
+        documents = self.backend.passage_count()
+        frequency = self.backend.document_frequency
         if plan.language == "en":
-            return english_concepts(
-                self._expander.explain(plan.normalized), frequency, documents, self._word_tags.get, proper_names(plan.question),
-            )
-        return chinese_concepts(
-            plan.own_terms, frequency, documents, lambda term: term in self._corpus_text, self._word_tags.get,
-        )
+            return english_concepts(plan.english_terms, frequency, documents, self._word_tags.get, proper_names(plan.question))
+        return chinese_concepts(plan.own_terms, frequency, documents, self.backend.corpus_contains, self._word_tags.get)
 
     def evidence(self, plan: QueryPlan, row: int) -> Evidence:
         """How well the best sentence window of passage `row` covers the question's concepts."""
-        passage = self._passages[row]
+        passage = self.backend.passage(row)
         spans, _ = self._sentences_of(row)
         return best_evidence(self.concepts(plan), windows(passage.text, spans, (passage.title, passage.section, passage.date)))
 
@@ -253,7 +225,7 @@ class Engine:
             return True
         stated = self._stated_figures.get(row)
         if stated is None:
-            passage = self._passages[row]
+            passage = self.backend.passage(row)
             stated = self._stated_figures[row] = stated_figures("\n".join(filter(None, (passage.title, passage.section, passage.text))))
         return states_an_asked_figure(plan.figures, stated)
 
@@ -261,14 +233,13 @@ class Engine:
         """Sentence spans of a passage and their normalised text (cached: quotes need it on every ask)."""
         cached = self._sentence_cache.get(row)
         if cached is None:
-            text = self._passages[row].text
-            lo, hi = self._sentence_bounds[row], self._sentence_bounds[row + 1]
-            spans = [(int(s), int(e)) for _, s, e in self._sentences[lo:hi]]
+            text = self.backend.passage(row).text
+            spans = self.backend.sentence_spans(row)
             cached = self._sentence_cache[row] = (spans, [normalize(text[s:e]) for s, e in spans])
         return cached
 
     def _quote(self, row: int, plan: QueryPlan, sentence_best: dict) -> tuple[int, int]:
-        passage = self._passages[row]
+        passage = self.backend.passage(row)
         spans, sentences = self._sentences_of(row)
         dense = sentence_best.get(row)
         weighted = [(term, self._term_weight(term, weight)) for term, weight in plan.terms]

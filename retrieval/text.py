@@ -5,6 +5,7 @@ user always come from the original text, never from normalised text.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import zhconv
@@ -15,12 +16,25 @@ SENTENCE_END = frozenset("。！？；!?;")
 # Closing quotes and brackets that belong to the sentence they follow: 介绍。” / (见附件。)
 CLOSING = frozenset("”’」』）)】》〕]\"'")
 ELLIPSIS = frozenset("…")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width forms to ASCII), traditional -> simplified Chinese. The one Chinese
+    fold of index and questions alike: a question folded otherwise than the documents would
+    miss their words."""
+    return zhconv.convert(unicodedata.normalize("NFKC", text), "zh-cn")
 
 
 def normalize(text: str) -> str:
-    """NFKC, traditional -> simplified Chinese, lowercase. Length may change: match only."""
-    folded = unicodedata.normalize("NFKC", text)
-    return zhconv.convert(folded, "zh-cn").lower()
+    """`fold`, lowercased. Length may change: match only."""
+    return fold(text).lower()
+
+
+def squeeze(text: str) -> str:
+    """Normalised with all whitespace removed: hard-wrapped lines split words, so matching
+    across a document (dedup, evidence windows, corpus membership) ignores line breaks."""
+    return _WHITESPACE.sub("", normalize(text))
 
 
 def is_cjk(char: str) -> bool:

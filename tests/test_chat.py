@@ -11,7 +11,7 @@ import pytest
 
 from bot import terminal_format as fmt
 from bot.chat import ChatSession, run_chat
-from fake_engine import FakeEngine, make_passage, sample_passages
+from fakes import FakeEngine, make_passage, sample_passages
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN = fmt.Style(colour=False)
@@ -114,7 +114,7 @@ def test_run_chat_switches_to_a_new_build_published_while_chatting(tmp_path):
     old, fresh = FakeEngine(), FakeEngine()
     fresh.build_id = "new-build"
     stdout = io.StringIO()
-    run_chat(old, tmp_path, stdin=io.StringIO("崂山区独角兽？\n西海岸基金？\n"), stdout=stdout, load_engine=lambda: fresh)
+    run_chat(old, tmp_path, stdin=io.StringIO("崂山区独角兽？\n西海岸基金？\n"), stdout=stdout, load_engine=lambda previous: fresh)
     assert stdout.getvalue().count("index updated: build new-build") == 1
     assert old.asked == [] and len(fresh.asked) == 2
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot import cli
 from retrieval.errors import IndexMismatch, IndexNotFound
-from fake_engine import FakeEngine, sample_passages
+from fakes import FakeEngine, sample_passages
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_QA = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
@@ -212,7 +212,7 @@ def test_eval_json_compares_configs_in_one_run(engine, capsys, monkeypatch, qa_f
     report = json.loads(capsys.readouterr().out)
     assert list(report["configs"]) == ["bm25", "hybrid"]
     assert report["k"] == 4 and report["questions"] == 3 and report["answerable"] == 2
-    assert {config for _, _, config in engine.asked} == {"B", "H"}
+    assert {config for _, _, config in engine.calls} == {"B", "H"}
     hybrid = report["configs"]["hybrid"]
     assert hybrid["overall"]["hit@1"] == 1.0
     assert hybrid["abstention"]["recall"] == 1.0

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..reload import build_changed, load_build
+
 log = logging.getLogger(__name__)
 
 
@@ -41,19 +43,12 @@ class EngineHolder:
     @classmethod
     def load(cls, index_dir: Path) -> "EngineHolder":
         """Load the index's current build; later builds reuse the loaded embedding model."""
-        from retrieval import Engine, current_build_id
-        from retrieval.errors import IndexMismatch
+        from retrieval import current_build_id
 
         holder: EngineHolder | None = None
 
         def loader(path: Path):
-            previous = holder.engine if holder is not None else None
-            try:
-                engine = Engine.load(path, embedder=previous.embedder) if previous else Engine.load(path)
-            except IndexMismatch:
-                if previous is None:
-                    raise
-                engine = Engine.load(path)  # the rebuild changed the embedder: load its own
+            engine = load_build(path, previous=holder.engine if holder is not None else None)
             engine.embedder  # load the model now, in this worker thread, not on the first question
             return engine
 
@@ -65,11 +60,11 @@ class EngineHolder:
         async with self._lock:  # one load at a time; later callers see the new engine
             current = self.engine.build_id
             try:
-                on_disk = await asyncio.to_thread(self._read_build_id, self.index_dir)
+                on_disk = await asyncio.to_thread(build_changed, self.engine, self.index_dir, self._read_build_id)
             except OSError:
                 log.warning("could not read the index's current build id", exc_info=True)
                 return ReloadOutcome(False, current, failed=True)
-            if on_disk is None or on_disk == current:
+            if on_disk is None:
                 return ReloadOutcome(False, current)
             try:
                 new_engine = await asyncio.to_thread(self._loader, self.index_dir)

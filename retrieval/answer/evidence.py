@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Container, Iterable, Sequence
 
-from retrieval.text import normalize
+from retrieval.text import normalize, squeeze
 
 # Asking words and answer-type nouns: general Chinese, not tuned to any question set.
 ASKING_PREFIXES_ZH = ("哪", "几", "多少", "什么", "怎么", "怎样", "如何", "为何", "是否", "多大", "多高", "多长", "多久", "谁")
@@ -63,11 +63,6 @@ class Evidence:
     coverage: float         # weighted share of concepts credited in the answer window, 0..1
     uncovered: float        # largest share of the total weight that one concept leaves uncovered, 0..1
     credits: tuple[tuple[str, float], ...]  # (label, credit) per concept, for explanations
-
-
-def squeeze(text: str) -> str:
-    """Normalised with all whitespace removed: hard-wrapped lines split words."""
-    return re.sub(r"\s+", "", normalize(text))
 
 
 def idf(document_frequency: int, documents: int) -> float:

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import numpy as np
-
-from retrieval.index import store
+from retrieval.index import layout, store
 from retrieval.language import crosslingual
 from retrieval.language.crosslingual import CrossLingualExpander
 from retrieval.index.dense_index import build_dense_index, index_settings
@@ -25,6 +23,7 @@ from retrieval.index.embedders import Embedder, make_embedder
 from retrieval.index.embedding_cache import EmbeddingCache
 from retrieval.errors import NoDocuments, SeedsNotFound
 from retrieval.ingest import ChunkSettings, chunk_corpus, load_corpus
+from retrieval.ingest.files import scan_seeds
 from retrieval.index.keyword_index import KeywordIndex
 from retrieval.ingest.sentences import passage_context, sentence_table
 from retrieval.language.tokenizer import Tokenizer
@@ -46,18 +45,8 @@ class BuildReport:
 
 
 def seed_files_hash(seeds_dir: Path) -> str:
-    """Hash of every visible file's path and bytes: any add, edit or delete changes it."""
-    digest = hashlib.sha256()
-    for path in sorted(seeds_dir.rglob("*")):
-        relative = path.relative_to(seeds_dir)
-        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
-            continue
-        digest.update(relative.as_posix().encode("utf-8") + b"\0")
-        try:
-            digest.update(store.sha256_file(path).encode("ascii") + b"\n")
-        except OSError:  # unreadable: load_corpus skips it with a warning; a fix changes the hash
-            digest.update(b"unreadable\n")
-    return digest.hexdigest()
+    """The corpus hash a build records (see ingest/files.py)."""
+    return scan_seeds(seeds_dir).corpus_hash()
 
 
 def build_settings(embedder: Embedder, chunk_settings: ChunkSettings) -> dict:
@@ -96,10 +85,11 @@ def build_index(
     with store.build_lock(index_dir):  # first: a refused rebuild should not load a model
         embedder = embedder or make_embedder(embedder_spec)
         settings = build_settings(embedder, chunk_settings)
-        corpus_hash = seed_files_hash(seeds_dir)
+        seed_files = scan_seeds(seeds_dir)  # walked and hashed once: staleness and reading both use it
+        corpus_hash = seed_files.corpus_hash()
         if if_stale and not is_stale(index_dir, corpus_hash, settings):
             return BuildReport(built=False, build_id=store.current_build_id(index_dir), seconds=time.monotonic() - started)
-        corpus = load_corpus(seeds_dir)
+        corpus = load_corpus(seeds_dir, seed_files)
         passages = chunk_corpus(corpus, chunk_settings)
         if not passages:
             raise NoDocuments(seeds_dir, corpus.skipped)
@@ -108,6 +98,7 @@ def build_index(
             embedded, reused = _write_build(writer, passages, embedder, index_dir, progress)
             manifest = dict(
                 settings,
+                backend="local",
                 corpus_hash=corpus_hash,
                 created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 seed_files=corpus.files,
@@ -172,15 +163,13 @@ def _write_build(writer: store.BuildWriter, passages: list[Passage], embedder: E
 
     passage_tokens = [tokenizer.tokenize(text) for text in passage_texts]
     keyword = KeywordIndex.build(passage_tokens)
-    keyword.save(writer.path("keyword"))
-    build_dense_index(passage_vectors).save(writer.path("dense"))
-    _write_crosslingual(passage_tokens, store.cache_dir(index_dir), writer.path("crosslingual.json"))
+    keyword.save(writer.path(layout.KEYWORD))
+    build_dense_index(passage_vectors).save(writer.path(layout.DENSE))
+    _write_crosslingual(passage_tokens, store.cache_dir(index_dir), writer.path(layout.CROSSLINGUAL))
 
-    with open(writer.path("passages.jsonl"), "w", encoding="utf-8") as handle:
-        for passage in passages:
-            handle.write(json.dumps(passage.to_dict(), ensure_ascii=False) + "\n")
-    np.save(writer.path("passage_vectors.npy"), passage_vectors, allow_pickle=False)
-    np.save(writer.path("sentence_vectors.npy"), sentence_vectors, allow_pickle=False)
-    np.save(writer.path("sentences.npy"), np.asarray(sentences, dtype=np.int32).reshape(-1, 3), allow_pickle=False)
+    layout.write_passages(writer.path(layout.PASSAGES), passages)
+    layout.write_array(writer.path(layout.PASSAGE_VECTORS), passage_vectors)
+    layout.write_array(writer.path(layout.SENTENCE_VECTORS), sentence_vectors)
+    layout.write_array(writer.path(layout.SENTENCES), layout.sentence_rows(sentences))
     embedded = embedded_passages + embedded_sentences
     return embedded, total - embedded

@@ -69,6 +69,10 @@ def _faiss():
     return faiss
 
 
+def faiss_version() -> str:
+    return _faiss().__version__
+
+
 def available_cpus() -> int:
     """CPUs this process may run on (a container's limit, not the host's count)."""
     try:

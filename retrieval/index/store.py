@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -24,19 +23,12 @@ import uuid
 from pathlib import Path
 
 from retrieval.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexNotFound, IndexUnreadable
+from retrieval.ingest.files import sha256_file
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 POINTER = "CURRENT"
 BUILDS = "builds"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def state_dir(index_dir: Path | str) -> Path:
@@ -111,6 +103,16 @@ def check_manifest(index_dir: Path, manifest: dict, embedder_spec: str | None) -
     built_with = (manifest.get("embedder") or {}).get("spec")
     if embedder_spec is not None and built_with != embedder_spec:
         raise IndexMismatch(index_dir, f"built with embedder {built_with!r}, asked for {embedder_spec!r}")
+
+
+def open_build(index_dir: Path, embedder_spec: str | None = None) -> tuple[Path, dict]:
+    """The current build's folder and manifest, checked: right format, right embedder (when
+    one is asked for), every artifact intact."""
+    build_dir = current_build_dir(index_dir)
+    manifest = read_manifest(build_dir)
+    check_manifest(index_dir, manifest, embedder_spec)
+    verify_artifacts(build_dir, manifest)
+    return build_dir, manifest
 
 
 def verify_artifacts(build_dir: Path, manifest: dict) -> None:

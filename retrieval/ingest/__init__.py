@@ -8,12 +8,11 @@ articles and paragraphs (see cleaner.py) and records why any file was skipped.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from retrieval.errors import SeedsNotFound
-from retrieval.index.store import sha256_file
+from retrieval.ingest.files import SeedFiles, scan_seeds
 from retrieval.types import Document, Passage, Section, SkippedFile
 from retrieval.ingest.chunker import chunk_documents, match_key
 from retrieval.ingest.cleaner import Article, clean_text
@@ -65,40 +64,29 @@ def build_document(article: Article, doc_id: str, file: str, fallback_title: str
     )
 
 
-def _visible_files(root: Path) -> tuple[list[Path], list[Path]]:
-    """Files under root in a stable order, skipping anything hidden (name starting with '.');
-    plus the folders that could not be listed."""
-    found: list[Path] = []
-    unlisted: list[Path] = []
+def load_corpus(seeds_dir: Path, seed_files: SeedFiles | None = None) -> Corpus:
+    """Read and clean every document under `seeds_dir`; raise SeedsNotFound if it is missing.
 
-    def note_unlisted(error: OSError) -> None:
-        if error.filename and Path(error.filename) != root:
-            unlisted.append(Path(error.filename))
-
-    for folder, subfolders, names in os.walk(root, onerror=note_unlisted):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        found.extend(Path(folder) / name for name in sorted(names) if not name.startswith("."))
-    return sorted(found, key=lambda path: path.relative_to(root).as_posix()), unlisted
-
-
-def load_corpus(seeds_dir: Path) -> Corpus:
-    """Read and clean every document under `seeds_dir`; raise SeedsNotFound if it is missing."""
+    `seed_files` is the folder's scan when the caller has one (a build hashes the folder
+    once, for its staleness check and for this)."""
     root = Path(seeds_dir)
     if not root.is_dir():
         raise SeedsNotFound(root)
+    seed_files = seed_files or scan_seeds(root)
     documents: list[Document] = []
     skipped: list[SkippedFile] = []
     hashes: dict[str, str] = {}
     used_ids: set[str] = set()
     seen_texts: dict[str, str] = {}  # match key of a document's text -> file it came from
-    files, unlisted = _visible_files(root)
-    skipped.extend(SkippedFile(folder.relative_to(root).as_posix() + "/", "cannot read folder") for folder in unlisted)
-    for path in files:
-        relative = path.relative_to(root).as_posix()
+    skipped.extend(SkippedFile(folder.relative_to(root).as_posix() + "/", "cannot read folder") for folder in seed_files.unlisted)
+    for path in seed_files.paths:
+        relative = seed_files.relative(path)
         try:
-            if not path.is_file():  # a FIFO or device would block or never end a read
+            if relative in seed_files.unreadable:
+                raise OSError(seed_files.unreadable[relative])
+            if relative not in seed_files.hashes:  # a FIFO or device would block or never end a read
                 raise UnreadableFile("broken link" if path.is_symlink() and not path.exists() else "not a regular file")
-            hashes[relative] = sha256_file(path)  # in blocks: a huge file must not fill memory
+            hashes[relative] = seed_files.hashes[relative]
             raw, title_hint = read_text(path)
             articles = clean_text(raw, title_hint)
         except UnreadableFile as error:

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Iterable
 
-from retrieval.text import normalize, split_sentences, trim_span
+from retrieval.text import split_sentences, squeeze, trim_span
 from retrieval.types import Document, Passage
 
 _CLAUSE_END = re.compile(r"[，,、：:]")
@@ -76,7 +76,7 @@ def passage_spans(document: Document, min_chars: int, max_chars: int) -> list[tu
 
 def match_key(text: str) -> str:
     """What counts as 'the same text' for dedup: normalised, whitespace removed."""
-    return re.sub(r"\s+", "", normalize(text))
+    return squeeze(text)
 
 
 def _fresh_span(

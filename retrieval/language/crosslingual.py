@@ -23,16 +23,14 @@ import itertools
 import json
 import math
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 from typing import Container, Iterable, Iterator, Mapping
 
-from retrieval.language import cedict
-from retrieval.language import english_question
-from retrieval.language import glossary as glossary_module
-from retrieval.language import vocabulary_alignment
 from retrieval.language.cedict import HAN, MAX_PHRASE_WORDS, derived_bases, load_dictionary
 from retrieval.language.english_question import (
     NUMBER_WORDS, QUESTION_WORDS, EnglishWord, clauses, english_sentences, scaled_number,
@@ -44,6 +42,7 @@ from retrieval.language.vocabulary_alignment import (
     name_index,
 )
 
+DATA_DIR = Path(__file__).parent.parent / "data"
 FORMAT_VERSION = 1             # of the saved expander (the glossary key is optional in it)
 GLOSSARY_WEIGHT = 1.0          # the domain's standard rendering: as specific as evidence gets
 PHRASE_WEIGHT = 1.0            # a multi-word phrase is the most specific evidence
@@ -57,15 +56,33 @@ TINY_COMPOUND_FACTOR = 0.6
 Candidates = list  # [(token, score)] or [[token, score]], best first
 
 
+def fingerprint_sources() -> list[Path]:
+    """Everything a built expander depends on besides the corpus: the source of every
+    retrieval module it can run (found by following what this module's globals refer to, so
+    a new import is covered without a list to keep) and the data files those modules name
+    by path."""
+    seen: dict[str, ModuleType] = {}
+    pending = [sys.modules[__name__]]
+    data_files: set[Path] = set()
+    while pending:
+        module = pending.pop()
+        if module.__name__ in seen:
+            continue
+        seen[module.__name__] = module
+        for value in vars(module).values():
+            if isinstance(value, Path) and DATA_DIR in value.parents:
+                data_files.add(value)
+            name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
+            if isinstance(name, str) and name.split(".")[0] == "retrieval" and name not in seen and name in sys.modules:
+                pending.append(sys.modules[name])
+    return sorted({Path(module.__file__) for module in seen.values() if getattr(module, "__file__", None)} | data_files)
+
+
 def source_fingerprint() -> bytes:
-    """A digest of everything a built expander depends on besides the corpus: the code and
-    data files. Index builds key their cache of the expander by it."""
-    modules = (cedict, english_question, glossary_module, vocabulary_alignment)
-    paths = [Path(__file__)] + [Path(module.__file__) for module in modules]
-    paths += [glossary_module.GLOSSARY_PATH, vocabulary_alignment.SUFFIXES_PATH]
+    """A digest of `fingerprint_sources`; index builds key their cache of the expander by it."""
     digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes())
+    for path in fingerprint_sources():
+        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
     return digest.digest()
 
 
@@ -202,10 +219,29 @@ class CrossLingualExpander:
 
     # -- querying ---------------------------------------------------------------------------
 
+    def read(self, question: str, dictionary_words: Container[str] = ()) -> tuple[list[tuple[str, float]], list[EnglishTerm]]:
+        """`expand` and `explain` of one question from a single parse of its English words."""
+        units = list(self._units(question))
+        return self._expansions(units), self._explained(units, dictionary_words)
+
     def expand(self, question: str) -> list[tuple[str, float]]:
         """Chinese vocabulary tokens for the English words of `question`, best first."""
+        return self._expansions(self._units(question))
+
+    def explain(self, question: str, dictionary_words: Container[str] = ()) -> list[EnglishTerm]:
+        """The English words and phrases of `question`, each with its Chinese corpus tokens.
+
+        Same matching as `expand` (glossary phrases, numbers, names, dictionary phrases, single
+        words), one entry per unit. A unit without corpus tokens is `known` when one of its forms
+        is a key of `dictionary_words` (the full dictionary's English keys): the language has a
+        word for it that this corpus never uses, which is evidence; an unknown word is none.
+        """
+        return self._explained(self._units(question), dictionary_words)
+
+    @staticmethod
+    def _expansions(units: Iterable[_Unit]) -> list[tuple[str, float]]:
         weights: dict[str, float] = {}
-        for unit in self._units(question):
+        for unit in units:
             for candidates, unit_weight in unit.matches:
                 # Several equally good translations share the weight; weak ones don't dilute it.
                 top = max(score for _, score in candidates)
@@ -216,16 +252,10 @@ class CrossLingualExpander:
                         weights[token] = weight
         return sorted(weights.items(), key=lambda item: (-item[1], item[0]))
 
-    def explain(self, question: str, dictionary_words: Container[str] = ()) -> list[EnglishTerm]:
-        """The English words and phrases of `question`, each with its Chinese corpus tokens.
-
-        Same matching as `expand` (glossary phrases, numbers, names, dictionary phrases, single
-        words), one entry per unit. A unit without corpus tokens is `known` when one of its forms
-        is a key of `dictionary_words` (the full dictionary's English keys): the language has a
-        word for it that this corpus never uses, which is evidence; an unknown word is none.
-        """
+    @staticmethod
+    def _explained(units: Iterable[_Unit], dictionary_words: Container[str]) -> list[EnglishTerm]:
         explained = []
-        for unit in self._units(question):
+        for unit in units:
             if not unit.words:
                 continue  # compounds only add weight to what the words found
             found: dict[str, float] = {}

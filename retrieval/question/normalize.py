@@ -14,6 +14,8 @@ import re
 import unicodedata
 from decimal import Decimal
 
+from retrieval.text import fold
+
 _KEEP_WHITESPACE = {"\t", "\n", "\r", " "}
 _WHITESPACE_RUN = re.compile(r"\s+")
 
@@ -46,16 +48,13 @@ _ARABIC_QUANTITY = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)(万|亿)?({_MEASURE})
 
 
 def normalize_query(text: str) -> str:
-    """Width-folded, simplified-Chinese, single-spaced text without control characters."""
-    import zhconv  # ~20 ms the first time; only questions pay it
-
-    text = unicodedata.normalize("NFKC", text)
+    """Folded like the documents (text.fold: width, simplified Chinese), single-spaced,
+    without control characters. Case is kept: the embedder sees this text."""
     text = "".join(
-        char for char in text
+        char for char in unicodedata.normalize("NFKC", text)
         if char in _KEEP_WHITESPACE or unicodedata.category(char) not in ("Cc", "Cf", "Co", "Cs")
     )
-    text = zhconv.convert(text, "zh-hans")
-    return _WHITESPACE_RUN.sub(" ", text).strip()
+    return _WHITESPACE_RUN.sub(" ", fold(text)).strip()
 
 
 def chinese_to_number(numeral: str) -> Decimal | None:

@@ -32,6 +32,7 @@ class QueryPlan:
     own_terms: tuple[str, ...]  # content tokens of the question itself
     terms: tuple[tuple[str, float], ...]  # weighted keyword terms incl. variants and expansions
     figures: frozenset[Figure] = frozenset()  # the kinds of figure it asks for (多少钱, "how many")
+    english_terms: tuple = ()  # its English words with their Chinese corpus tokens (CrossLingualExpander.explain)
 
 
 def plan_query(question: str, tokenizer, expander=None) -> QueryPlan:
@@ -42,8 +43,11 @@ def plan_query(question: str, tokenizer, expander=None) -> QueryPlan:
     for variant in number_variants(normalized):
         for token in tokenizer.tokenize(variant):
             terms.setdefault(token, NUMBER_VARIANT_WEIGHT)
+    english_terms: tuple = ()
     if expander is not None and _LATIN.search(normalized):
-        for term, weight in expander.expand(normalized):
+        expansions, explained = expander.read(normalized)  # one parse of the English words
+        english_terms = tuple(explained)
+        for term, weight in expansions:
             for token in tokenizer.tokenize(term) or [term]:
                 terms[token] = max(terms.get(token, 0.0), weight)
-    return QueryPlan(question, normalized, language, own, tuple(terms.items()), asked_figures(normalized, language))
+    return QueryPlan(question, normalized, language, own, tuple(terms.items()), asked_figures(normalized, language), english_terms)

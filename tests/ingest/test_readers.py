@@ -274,3 +274,22 @@ def test_a_huge_file_is_skipped_not_loaded(tmp_path):
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: costs no disk
     (skipped,) = load_corpus(tmp_path).skipped
     assert skipped.file == "dump.txt" and skipped.reason.startswith("file too large")
+
+
+def test_one_scan_of_the_seeds_gives_the_corpus_hash_and_the_files_to_read(tmp_path):
+    from retrieval.index.builder import seed_files_hash
+    from retrieval.ingest import load_corpus
+    from retrieval.ingest.files import scan_seeds
+
+    (tmp_path / "a.txt").write_text("崂山区发布了新的楼宇经济政策，对独角兽企业给予奖励。", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("不该读到", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.md").write_text("# 即墨区\n\n即墨区加快建设汽车产业新城。", encoding="utf-8")
+    scan = scan_seeds(tmp_path)
+    assert [scan.relative(path) for path in scan.paths] == ["a.txt", "sub/b.md"]
+    assert set(scan.hashes) == {"a.txt", "sub/b.md"}
+    assert scan.corpus_hash() == seed_files_hash(tmp_path)
+    corpus = load_corpus(tmp_path, scan)
+    assert corpus.files == scan.hashes and len(corpus.documents) == 2
+    (tmp_path / "a.txt").write_text("改了", encoding="utf-8")
+    assert scan_seeds(tmp_path).corpus_hash() != scan.corpus_hash()

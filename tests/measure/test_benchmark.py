@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from bot import bench
-from retrieval.measure import benchmark
+from retrieval.measure import benchmark, pipeline, scale
 
 
 def test_dense_scale_rows_compare_exact_and_approximate():
-    rows = benchmark.dense_scale_rows(2000, queries=20, timed_queries=5)
+    rows = scale.dense_scale_rows(2000, queries=20, timed_queries=5)
     assert [row.index for row in rows] == ["flat", "pq_refine"]
     for row in rows:
         item = row.to_dict()
@@ -26,11 +26,11 @@ def test_dense_scale_rows_compare_exact_and_approximate():
         assert 0.0 <= item["recall@10"] <= 1.0
         assert item["mem_mb"] > 0 and row.bytes_per_passage == pytest.approx(row.mem_mb * 1e6 / 2000)
     assert rows[0].recall_at_10 == 1.0  # exact search is its own reference
-    assert rows[0].bytes_per_passage >= benchmark.DIM * 4  # float32 rows at least
+    assert rows[0].bytes_per_passage >= scale.DIM * 4  # float32 rows at least
 
 
 def test_keyword_scale_row_is_well_formed():
-    row = benchmark.keyword_scale_row(2000, queries=5, vocabulary=5000)
+    row = scale.keyword_scale_row(2000, queries=5, vocabulary=5000)
     item = row.to_dict()
     assert item["index"] == "bm25" and item["n"] == 2000 and item["recall@10"] is None
     assert item["mem_mb"] > 0 and item["search_p50_ms"] > 0
@@ -39,7 +39,7 @@ def test_keyword_scale_row_is_well_formed():
 
 def test_scale_rows_cover_every_size_and_report_progress():
     messages = []
-    rows = benchmark.scale_rows([1000, 1500], progress=messages.append)
+    rows = scale.scale_rows([1000, 1500], progress=messages.append)
     assert [(row.n, row.index) for row in rows] == [
         (1000, "flat"), (1000, "pq_refine"), (1000, "bm25"), (1500, "flat"), (1500, "pq_refine"), (1500, "bm25"),
     ]
@@ -47,14 +47,14 @@ def test_scale_rows_cover_every_size_and_report_progress():
 
 
 def test_zipf_token_ids_stay_in_vocabulary_and_favour_low_ids():
-    ids = benchmark.zipf_token_ids(50_000, np.random.default_rng(0), vocabulary=1000)
+    ids = scale.zipf_token_ids(50_000, np.random.default_rng(0), vocabulary=1000)
     counts = np.bincount(ids, minlength=1000)
     assert ids.min() >= 0 and ids.max() < 1000
     assert counts[0] == counts.max() and counts[0] > 5 * counts[100]
 
 
 def test_synthetic_token_streams_have_about_a_hundred_tokens():
-    streams = benchmark.synthetic_token_streams(300, np.random.default_rng(1))
+    streams = scale.synthetic_token_streams(300, np.random.default_rng(1))
     lengths = [len(stream) for stream in streams]
     assert len(streams) == 300 and min(lengths) >= 50 and max(lengths) <= 150
     assert 90 <= sum(lengths) / len(lengths) <= 110
@@ -63,7 +63,7 @@ def test_synthetic_token_streams_have_about_a_hundred_tokens():
 def test_recall_at_k_counts_overlap():
     truth = np.array([[1, 2, 3, 4], [5, 6, 7, 8]])
     found = np.array([[4, 3, 2, 1], [5, 9, 10, 11]])
-    assert benchmark.recall_at_k(found, truth) == pytest.approx((1.0 + 0.25) / 2)
+    assert scale.recall_at_k(found, truth) == pytest.approx((1.0 + 0.25) / 2)
 
 
 def test_load_questions_reads_the_question_field(tmp_path):
@@ -73,14 +73,14 @@ def test_load_questions_reads_the_question_field(tmp_path):
         + json.dumps({"id": "x2", "question": "Second?"}) + "\n" + json.dumps({"id": "x3"}) + "\n",
         encoding="utf-8",
     )
-    questions, source = benchmark.load_questions(qa)
+    questions, source = pipeline.load_questions(qa)
     assert questions == ["问题一？", "Second?"] and source == str(qa)
 
 
 def test_load_questions_falls_back_to_built_in_ones(tmp_path):
-    questions, source = benchmark.load_questions(tmp_path / "absent.jsonl")
-    assert questions == list(benchmark.GENERIC_QUESTIONS) and "built-in" in source
-    assert not set(questions) & set(benchmark.WARMUP_QUESTIONS)
+    questions, source = pipeline.load_questions(tmp_path / "absent.jsonl")
+    assert questions == list(pipeline.GENERIC_QUESTIONS) and "built-in" in source
+    assert not set(questions) & set(pipeline.WARMUP_QUESTIONS)
 
 
 def test_subset_seeds_copies_the_smallest_files(tmp_path):
@@ -88,7 +88,7 @@ def test_subset_seeds_copies_the_smallest_files(tmp_path):
     seeds.mkdir()
     for name, size in (("a.txt", 30), ("b.txt", 10), ("c.txt", 20), (".hidden", 1)):
         (seeds / name).write_text("字" * size, encoding="utf-8")
-    subset = benchmark.subset_seeds(seeds, tmp_path / "subset", files=2)
+    subset = pipeline.subset_seeds(seeds, tmp_path / "subset", files=2)
     assert sorted(path.name for path in subset.iterdir()) == ["b.txt", "c.txt"]
 
 
@@ -114,12 +114,12 @@ class HashEmbedder:
 @pytest.fixture(scope="module")
 def tiny_seeds(tmp_path_factory):
     seeds = Path(__file__).resolve().parents[2] / "seeds"
-    return benchmark.subset_seeds(seeds, tmp_path_factory.mktemp("seeds"), files=1)
+    return pipeline.subset_seeds(seeds, tmp_path_factory.mktemp("seeds"), files=1)
 
 
 def test_build_speed_times_the_embedder_inside_the_build_and_reuses_the_cache(tiny_seeds, tmp_path):
     embedder = HashEmbedder()
-    stats = benchmark.build_speed(tiny_seeds, tmp_path / "index", embedder=embedder, embedder_sample=4)
+    stats = pipeline.build_speed(tiny_seeds, tmp_path / "index", embedder=embedder, embedder_sample=4)
     assert stats.documents >= 1 and stats.passages >= 4 and stats.embedded_texts > stats.passages  # sentences too
     assert stats.reindex_embedded == 0  # the no-change rebuild took every vector from the cache
     assert 0 < stats.build_embedding_s <= stats.build_s and 0 < stats.build_embedding_share <= 1
@@ -135,7 +135,7 @@ def test_copy_for_serving_leaves_the_original_untouched(tiny_seeds, tmp_path):
     build_index(tiny_seeds, index, embedder=HashEmbedder())
     (index / "state" / "marker").write_text("kept", encoding="utf-8")
     before = sorted(str(path.relative_to(index)) for path in index.rglob("*"))
-    copy = benchmark.copy_for_serving(index, tmp_path / "copy")
+    copy = pipeline.copy_for_serving(index, tmp_path / "copy")
     engine = Engine.load(copy, embedder=HashEmbedder())
     engine.ask("崂山区的发展空间")  # serving may write caches into the copy's state folder
     assert engine.build_id == store.current_build_id(index)
@@ -145,7 +145,7 @@ def test_copy_for_serving_leaves_the_original_untouched(tiny_seeds, tmp_path):
 
 def test_timed_embedder_passes_through_and_adds_up_time():
     inner = HashEmbedder()
-    timed = benchmark.TimedEmbedder(inner)
+    timed = pipeline.TimedEmbedder(inner)
     vectors = timed.embed_passages(["一", "二"])
     timed.embed_queries(["三"])
     assert vectors.shape == (2, 16) and inner.calls == 2 and timed.seconds > 0
@@ -154,7 +154,7 @@ def test_timed_embedder_passes_through_and_adds_up_time():
 
 def test_peak_serving_rss_reports_a_failing_serving_process(tmp_path):
     with pytest.raises(RuntimeError, match="IndexNotFound|no index|not found"):
-        benchmark.peak_serving_rss_mb(tmp_path / "no-index", ["问题"])
+        pipeline.peak_serving_rss_mb(tmp_path / "no-index", ["问题"])
 
 
 class FakeEngine:
@@ -168,19 +168,19 @@ class FakeEngine:
 
 def test_warm_latency_warms_up_then_times_each_question_once():
     engine = FakeEngine()
-    stats = benchmark.warm_latency(engine, ["一", "two?", "三"])
-    assert engine.asked == list(benchmark.WARMUP_QUESTIONS) + ["一", "two?", "三"]
+    stats = pipeline.warm_latency(engine, ["一", "two?", "三"])
+    assert engine.asked == list(pipeline.WARMUP_QUESTIONS) + ["一", "two?", "三"]
     assert stats.questions == 3 and stats.abstained == 1 and stats.config == "hybrid"
     assert 0 <= stats.p50_ms <= stats.p95_ms
 
 
 def test_cold_start_times_every_run():
-    result = benchmark.cold_start([sys.executable, "-c", "print('answer')"], runs=2)
+    result = pipeline.cold_start([sys.executable, "-c", "print('answer')"], runs=2)
     assert result.error is None and len(result.runs_s) == 2 and result.median_s > 0
 
 
 def test_cold_start_reports_a_failing_command():
-    result = benchmark.cold_start([sys.executable, "-c", "import sys; sys.exit('no index here')"], runs=3)
+    result = pipeline.cold_start([sys.executable, "-c", "import sys; sys.exit('no index here')"], runs=3)
     assert result.median_s is None and "no index here" in result.error and result.runs_s == []
 
 

@@ -22,7 +22,7 @@ from retrieval.measure.evaluation import (
 )
 from retrieval.types import Answer, Result
 
-from fake_engine import make_passage
+from fakes import make_passage
 
 DEV_QA = Path(__file__).resolve().parents[3] / "shared" / "eval" / "dev_qa.jsonl"
 

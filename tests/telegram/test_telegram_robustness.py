@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
-from tg_fake_engine import FakeEngine
+from fakes import telegram_engine as FakeEngine
 
 from bot.telegram import app as bot_app
 from bot.telegram import handlers

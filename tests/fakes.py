@@ -1,0 +1,151 @@
+"""One stand-in with the shape of `retrieval.Engine`, for fast unit tests of the front-ends
+(CLI, terminal chat, Telegram handlers).
+
+It ranks passages by a simple word match (`match`), quotes each passage's first sentence,
+and abstains by a rule (`abstains`). Two corpora come with it: `sample_passages()` for the
+CLI and chat tests and `telegram_passages()` for the handler tests; `telegram_engine()`
+builds the Telegram variant (abstains on "unanswerable" / "无关", can block on "慢").
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Sequence
+
+from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
+from retrieval.types import ANSWERED, NOT_FOUND, Answer, DocumentInfo, Passage, Result, summarize_documents
+
+
+def make_passage(number: int, text: str, doc_id: str = "doc0", file: str = "000_test.txt",
+                 title: str = "测试标题", date: str | None = "2020-05-01", section: str | None = None) -> Passage:
+    return Passage(
+        passage_id=f"{doc_id}-p{number:03d}", doc_id=doc_id, file=file, title=title, date=date,
+        section=section, start=number * 1000, end=number * 1000 + len(text), text=text,
+    )
+
+
+def sample_passages() -> list[Passage]:
+    return [
+        make_passage(0, "崂山区发布了楼宇经济政策。对新认定的独角兽企业，最高可奖励300万元。其他企业另行规定。"),
+        make_passage(1, "西海岸新区设立产业基金，规模达到50亿元。基金重点投向新能源产业。"),
+        make_passage(2, "The district offers rent subsidies to startups. Subsidies last three years."),
+        make_passage(0, "城阳区引进重点项目20个。项目总投资120亿元。", doc_id="doc1", file="001_other.txt",
+                     title="城阳区报告", date=None, section="一、招商引资"),
+    ]
+
+
+_TELEGRAM_TEXTS = [
+    ("d1", "崂山区支持政策", "2021-03-01", [
+        "为支持企业发展，崂山区出台多项政策。对新认定的独角兽企业给予最高300万元奖励。对瞪羚企业给予50万元奖励。",
+        "崂山区还设立了产业基金，规模达到100亿元，重点投向<新一代信息技术>与生物医药 & 金融。",
+        "区政府将持续优化营商环境，提升服务效率。",
+    ]),
+    ("d2", "即墨区工作报告", None, [
+        "即墨区2019年地区生产总值增长8%。全年新引进过亿元项目60个。",
+        "即墨区将加快建设青岛汽车产业新城。",
+    ]),
+]
+
+
+def telegram_passages(text_suffix: str = "") -> list[Passage]:
+    passages = []
+    for doc_id, title, date, paragraphs in _TELEGRAM_TEXTS:
+        offset = 0
+        for number, text in enumerate(paragraphs):
+            text += text_suffix
+            passages.append(Passage(f"{doc_id}-p{number}", doc_id, f"{doc_id}.txt", title, date, None, offset, offset + len(text), text))
+            offset += len(text) + 2
+    return passages
+
+
+def language_of(text: str) -> str:
+    return "zh" if any("\u4e00" <= char <= "\u9fff" for char in text) else "en"
+
+
+def bigram_matches(question: str, passage: Passage) -> int:
+    """Chinese: shared character pairs; English: shared words of two letters or more."""
+    if language_of(question) == "zh":
+        pieces = [question[i : i + 2] for i in range(len(question) - 1)]
+    else:
+        pieces = [word for word in question.replace("？", " ").replace("?", " ").split() if len(word) >= 2]
+    return sum(piece.lower() in passage.text.lower() for piece in pieces)
+
+
+def shared_characters(question: str, passage: Passage) -> int:
+    return len(set(question) & set(passage.text))
+
+
+def nothing_matches(question: str, best_score: int) -> bool:
+    return best_score == 0
+
+
+def asks_the_unanswerable(question: str, best_score: int) -> bool:
+    return "unanswerable" in question or "无关" in question
+
+
+class FakeEngine:
+    def __init__(
+        self,
+        passages: Sequence[Passage] | None = None,
+        build_id: str = "fake-build",
+        match: Callable[[str, Passage], int] = bigram_matches,
+        abstains: Callable[[str, int], bool] = nothing_matches,
+        gate: threading.Event | None = None,
+        max_question_chars: int = 200,
+    ) -> None:
+        """With `gate`, questions containing "慢" block (up to 10 s) until the gate is set."""
+        self._passages = list(passages) if passages is not None else sample_passages()
+        self.build_id = build_id
+        self.manifest = {"build_id": build_id}
+        self._match, self._abstains = match, abstains
+        self.gate = gate
+        self.entered_slow = threading.Event()
+        self.max_question_chars = max_question_chars
+        self.asked: list[str] = []
+        self.calls: list[tuple[str, int, object]] = []  # (question, k, config) of every ask
+        self.threads: set[str] = set()
+
+    # -- lookups, as the engine has them ----------------------------------------------
+
+    def passage(self, passage_id: str) -> Passage:
+        for passage in self._passages:
+            if passage.passage_id == passage_id:
+                return passage
+        raise UnknownPassage(passage_id)
+
+    def neighbours(self, passage_id: str, radius: int = 1) -> list[Passage]:
+        focus = self.passage(passage_id)
+        same_doc = [passage for passage in self._passages if passage.doc_id == focus.doc_id]
+        row = same_doc.index(focus)
+        return same_doc[max(0, row - radius) : row + radius + 1]
+
+    def passages(self) -> tuple[Passage, ...]:
+        return tuple(self._passages)
+
+    def documents(self) -> list[DocumentInfo]:
+        return summarize_documents(self._passages)
+
+    # -- answering --------------------------------------------------------------------
+
+    def ask(self, question: str, k: int = 5, config=None) -> Answer:
+        self.threads.add(threading.current_thread().name)
+        if not question.strip():
+            raise EmptyQuestion()
+        if len(question) > self.max_question_chars:
+            raise QuestionTooLong(len(question), self.max_question_chars)
+        self.asked.append(question)
+        self.calls.append((question, k, config))
+        if self.gate is not None and "慢" in question:
+            self.entered_slow.set()
+            self.gate.wait(10)
+        scored = sorted(enumerate(self._passages), key=lambda item: (-self._match(question, item[1]), item[0]))
+        results = []
+        for rank, (_, passage) in enumerate(scored[:k], start=1):
+            end = passage.text.find("。") + 1 or passage.text.find(".") + 1 or len(passage.text)
+            results.append(Result(rank, passage, self._match(question, passage) / 10, 0, end))
+        best = self._match(question, scored[0][1]) if scored else 0
+        abstained = not scored or self._abstains(question, best)
+        return Answer(question, language_of(question), abstained, tuple(results), 1.0, NOT_FOUND if abstained else ANSWERED)
+
+
+def telegram_engine(build_id: str = "build-1", text_suffix: str = "", gate: threading.Event | None = None) -> FakeEngine:
+    return FakeEngine(telegram_passages(text_suffix), build_id, shared_characters, asks_the_unanswerable, gate, max_question_chars=2000)
