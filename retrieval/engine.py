@@ -7,6 +7,7 @@ build's files is the backend's business (search/local.py, index/layout.py).
 """
 from __future__ import annotations
 
+import math
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -14,7 +15,8 @@ from typing import Sequence
 
 import numpy as np
 
-from retrieval.answer.abstain import AbstentionPolicy, AbstentionSignals
+from retrieval.answer.answer_span import answer_span
+from retrieval.answer.answerability import AnswerabilityModel, margin, shipped_model
 from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
 from retrieval.config import HYBRID, SearchConfig
@@ -24,17 +26,18 @@ from retrieval.index.embedders import Embedder, make_embedder
 from retrieval.language.tokenizer import Tokenizer
 from retrieval.language.word_tags import dictionary_tags
 from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
+from retrieval.question.answer_type import missing_answer_types, unmatched_periods, unmatched_years
 from retrieval.question.plan import QueryPlan, plan_query
 from retrieval.search.backend import SearchBackend, open_backend
 from retrieval.search.fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
-from retrieval.text import normalize
-from retrieval.types import ANSWERED, NOT_FOUND, Answer, DocumentInfo, Passage, Result, summarize_documents
+from retrieval.text import normalize, squeeze
+from retrieval.types import ANSWERED, Answer, DocumentInfo, Passage, Result, summarize_documents
 
 MAX_QUESTION_CHARS = 2000
 
 
 class Engine:
-    def __init__(self, backend: SearchBackend, embedder: Embedder | None = None) -> None:
+    def __init__(self, backend: SearchBackend, embedder: Embedder | None = None, model: AnswerabilityModel | None = None) -> None:
         self.backend = backend
         self.index_dir: Path = backend.index_dir
         self.build_dir: Path = backend.build_dir
@@ -42,7 +45,7 @@ class Engine:
         self.build_id: str = backend.build_id
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
-        self.policy = AbstentionPolicy()
+        self.model = model or shipped_model()
         self._sentence_cache: dict[int, tuple[list[tuple[int, int]], list[str]]] = {}
         self._stated_figures: dict[int, frozenset[Figure]] = {}
         self._scratch_dir = store.scratch_dir(self.index_dir)  # jieba's and the word tags' caches
@@ -113,14 +116,17 @@ class Engine:
         results = []
         for rank, position in enumerate(order, start=1):
             row = int(candidates[position])
+            passage = self.backend.passage(row)
             start, end = self._quote(row, plan, sentence_best)
-            results.append(Result(rank, self.backend.passage(row), float(fused[position]), start, end))
-        abstained, confidence = False, 1.0
+            span = answer_span(passage.text, (start, end), plan.figures, plan.constraints.answer_types, plan.own_terms)
+            results.append(Result(rank, passage, float(fused[position]), start, end, *(span or (None, None))))
+        verdict, confidence, signals = ANSWERED, 1.0, None
         if config.abstain and results:
-            signals = self._signals(plan, int(candidates[order[0]]), sentence_best)
-            confidence = self.policy.confidence(signals, use_dense=config.use_dense)
-            abstained = self.policy.abstains(signals, use_dense=config.use_dense)
-        return Answer(question, plan.language, abstained, tuple(results), confidence, NOT_FOUND if abstained else ANSWERED)
+            rows = [int(candidates[position]) for position in order]
+            signals = self._signals(plan, rows, [float(fused[position]) for position in order], sentence_best)
+            confidence = self.model.probability(signals)
+            verdict = self.model.verdict(confidence)
+        return Answer(question, plan.language, verdict != ANSWERED, tuple(results), confidence, verdict, signals)
 
     # -- pieces of ask -------------------------------------------------------------------
 
@@ -190,15 +196,32 @@ class Engine:
 
     # -- evidence for abstention ---------------------------------------------------------
 
-    def _signals(self, plan: QueryPlan, top_row: int, sentence_best: dict) -> AbstentionSignals:
-        evidence = self.evidence(plan, top_row)
-        return AbstentionSignals(
-            language=plan.language,
-            coverage=evidence.coverage,
-            dense_top=max((float(scores.max()) for scores in sentence_best.values()), default=0.0),
-            uncovered=evidence.uncovered,
-            states_asked_figure=self._states_asked_figure(plan, top_row),
-        )
+    def _signals(self, plan: QueryPlan, rows: list[int], fused: list[float], sentence_best: dict) -> dict[str, float]:
+        """The answerability model's inputs for the top result (answer/answerability.py)."""
+        top = rows[0]
+        passage = self.backend.passage(top)
+        concepts = self.concepts(plan)
+        spans, _ = self._sentences_of(top)
+        evidence = best_evidence(concepts, windows(passage.text, spans, (passage.title, passage.section, passage.date)))
+        context = squeeze("\n".join(filter(None, (passage.title, passage.section, passage.date, passage.text))))
+        best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
+        total = sum(concept.weight for concept in concepts) or 1.0
+        unmatched_names = sum(c.weight for c in concepts if c.is_name and c.forms and not any(form in context for form in c.forms))
+        constraints = plan.constraints
+        return {
+            "coverage": evidence.coverage,
+            "uncovered": evidence.uncovered,
+            "dense_top": best[0],
+            "dense_margin": margin(best),
+            "fused_margin": margin(fused),
+            "figure_missing": float(not self._states_asked_figure(plan, top)),
+            "years_unmatched": float(min(unmatched_years(constraints, context + (passage.date or "").replace("-", "")), 2)),
+            "periods_unmatched": float(unmatched_periods(constraints, context)),
+            "names_unmatched": unmatched_names / total,
+            "answer_type_missing": float(missing_answer_types(constraints, passage.text)),
+            "english": float(plan.language == "en"),
+            "log_length": math.log1p(len(plan.normalized)),
+        }
 
     @cached_property
     def _word_tags(self):

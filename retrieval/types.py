@@ -5,7 +5,7 @@ All are frozen dataclasses: the front-ends read them, nothing mutates them.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Iterable
+from typing import Iterable, Mapping
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,8 @@ class Answer:
     # (retrieval/answer/abstention.py); abstained exactly when below the operating point
     confidence: float = 1.0
     verdict: str = ANSWERED
+    # the answerability model's inputs, for evaluation and fitting (not part of the JSON)
+    signals: Mapping[str, float] | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         return {

@@ -170,6 +170,30 @@ def _kind_of(match: re.Match) -> Figure | None:
     return None  # 三是, 十分: Chinese numerals inside words
 
 
+# The unit a figure ends with, longest first, for marking the figure itself in a quote.
+_UNIT_SUFFIX = re.compile("(?:" + "|".join(sorted(
+    (re.escape(unit) for unit in ("个百分点", "百分点", "平方公里", "平方米", "万平方米", "%", "亿元", "万元", "美元", "欧元", "元")
+     + TIME_UNITS + SIZE_UNITS + COUNT_UNITS), key=len, reverse=True)) + ")")
+
+
+def figure_spans(text: str, asked: frozenset[Figure]) -> list[tuple[int, int]]:
+    """(start, end) of every figure in `text` (not squeezed) of a kind in `asked`, number
+    and unit together: 300万元, 1.3万户, 6.5%."""
+    spans = []
+    for match in FIGURE_PATTERN.finditer(text):
+        kind = _kind_of(match)
+        if kind is None or not (kind in asked or Figure.ANY in asked):
+            continue
+        end = match.end("magnitude") if match.group("magnitude") else match.end("number")
+        while end < len(text) and text[end] in "余多来":
+            end += 1
+        unit = _UNIT_SUFFIX.match(text, end)
+        if unit and not text.startswith(NOT_MEASURES, end):
+            end = unit.end()
+        spans.append((match.start(), end))
+    return spans
+
+
 def stated_figures(text: str) -> frozenset[Figure]:
     """The kinds of figure a Chinese text states; calendar dates (2020年, 5月15日) state none."""
     stated = {kind for match in FIGURE_PATTERN.finditer(re.sub(r"\s+", "", text)) if (kind := _kind_of(match))}

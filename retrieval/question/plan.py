@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from retrieval.question.answer_type import Constraints, read_constraints
 from retrieval.question.asked_figures import Figure, asked_figures
 from retrieval.question.normalize import normalize_query, number_variants
 
@@ -33,6 +34,7 @@ class QueryPlan:
     terms: tuple[tuple[str, float], ...]  # weighted keyword terms incl. variants and expansions
     figures: frozenset[Figure] = frozenset()  # the kinds of figure it asks for (多少钱, "how many")
     english_terms: tuple = ()  # its English words with their Chinese corpus tokens (CrossLingualExpander.explain)
+    constraints: Constraints = Constraints()  # years, periods and answer types it asks about
 
 
 def plan_query(question: str, tokenizer, expander=None) -> QueryPlan:
@@ -50,4 +52,7 @@ def plan_query(question: str, tokenizer, expander=None) -> QueryPlan:
         for term, weight in expansions:
             for token in tokenizer.tokenize(term) or [term]:
                 terms[token] = max(terms.get(token, 0.0), weight)
-    return QueryPlan(question, normalized, language, own, tuple(terms.items()), asked_figures(normalized, language), english_terms)
+    return QueryPlan(
+        question, normalized, language, own, tuple(terms.items()), asked_figures(normalized, language), english_terms,
+        read_constraints(normalized, language),
+    )

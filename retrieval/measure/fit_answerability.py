@@ -1,0 +1,125 @@
+"""Fit the answerability model (retrieval/answer/answerability.py) on a QA file and write its
+coefficients as JSON. Measurement code: the core never imports it.
+
+    python -m retrieval.measure.fit_answerability tests/data/own_qa_tune.jsonl --index vectors
+
+Each question is asked once; its label is 1 when the top passage holds a gold span (the
+answer shown would be right), else 0 (unanswerable, or the wrong passage first). An
+L2-regularised logistic regression is fitted by Newton's method on standardised signals; the
+regularisation strength is chosen by 5-fold cross-validation (log-loss), and the operating
+points are chosen on the out-of-fold probabilities, so they are not fitted to the very
+questions they are judged on: `answer_threshold` is the highest probability at which at most
+`--max-answerable-abstained` of the answerable questions fall below it; `closest_threshold` is
+half of it (below that, nothing is shown as an answer).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.answer.answerability import FEATURES, MODEL_FILE, AnswerabilityModel
+from retrieval.measure.evaluation import first_hit_rank, load_qa
+
+STRENGTHS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+FOLDS = 5
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, strength: float, iterations: int = 50) -> tuple[np.ndarray, float]:
+    """Weights and bias minimising log-loss + strength/2 * |w|^2 (the bias unpenalised)."""
+    n, d = x.shape
+    design = np.hstack([x, np.ones((n, 1))])
+    theta = np.zeros(d + 1)
+    penalty = np.diag([strength] * d + [0.0])
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ theta, -40, 40)))
+        gradient = design.T @ (p - y) / n + penalty @ theta / n
+        hessian = (design.T * (p * (1 - p))) @ design / n + penalty / n + 1e-9 * np.eye(d + 1)
+        step = np.linalg.solve(hessian, gradient)
+        theta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return theta[:-1], float(theta[-1])
+
+
+def predict(x: np.ndarray, weights: np.ndarray, bias: float) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x @ weights + bias, -40, 40)))
+
+
+def log_loss(y: np.ndarray, p: np.ndarray) -> float:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def out_of_fold(x: np.ndarray, y: np.ndarray, strength: float, seed: int = 0) -> np.ndarray:
+    folds = np.random.default_rng(seed).permutation(len(y)) % FOLDS
+    probabilities = np.zeros(len(y))
+    for fold in range(FOLDS):
+        train, test = folds != fold, folds == fold
+        weights, bias = fit_logistic(x[train], y[train], strength)
+        probabilities[test] = predict(x[test], weights, bias)
+    return probabilities
+
+
+def choose_threshold(probabilities: np.ndarray, answerable: np.ndarray, max_abstained: float) -> float:
+    """The highest threshold that abstains on at most `max_abstained` of the answerable questions."""
+    scores = np.sort(probabilities[answerable])
+    allowed = int(np.floor(max_abstained * len(scores)))
+    return float(scores[allowed]) if allowed < len(scores) else float(scores[-1])
+
+
+def collect(engine, items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rows, labels, answerable = [], [], []
+    for item in items:
+        answer = engine.ask(item.question, k=10)
+        rank = first_hit_rank(item.gold, [result.passage.text for result in answer.results]) if item.answerable else None
+        rows.append([answer.signals[name] for name in FEATURES])
+        labels.append(1.0 if rank == 1 else 0.0)
+        answerable.append(item.answerable)
+    return np.asarray(rows, float), np.asarray(labels), np.asarray(answerable, bool)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m retrieval.measure.fit_answerability", description=__doc__.split("\n\n")[0])
+    parser.add_argument("qa_files", nargs="+", type=Path)
+    parser.add_argument("--index", type=Path, default=Path("vectors"))
+    parser.add_argument("--max-answerable-abstained", type=float, default=0.04)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent.parent / "data" / MODEL_FILE)
+    args = parser.parse_args(argv)
+    from retrieval import Engine
+
+    engine = Engine.load(args.index)
+    items = [item for path in args.qa_files for item in load_qa(path)]
+    x, y, answerable = collect(engine, items)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    losses = {strength: log_loss(y, out_of_fold(z, y, strength)) for strength in STRENGTHS}
+    strength = min(losses, key=losses.get)
+    oof = out_of_fold(z, y, strength)
+    threshold = choose_threshold(oof, answerable, args.max_answerable_abstained)
+    weights, bias = fit_logistic(z, y, strength)
+    model = AnswerabilityModel(FEATURES, tuple(mean.round(6)), tuple(scale.round(6)), tuple(weights.round(6)), round(bias, 6), round(threshold, 6), round(threshold / 2, 6))
+    unanswerable = ~answerable
+    report = {
+        **model.to_dict(),
+        "fitted_on": [str(path) for path in args.qa_files], "questions": len(items), "positives": int(y.sum()),
+        "regularisation": strength, "cv_log_loss": {str(k): round(v, 4) for k, v in losses.items()},
+        "out_of_fold": {
+            "answerable_abstained": round(float((oof[answerable] < threshold).mean()), 4),
+            "unanswerable_abstained": round(float((oof[unanswerable] < threshold).mean()), 4) if unanswerable.any() else None,
+        },
+    }
+    args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    json.dump({key: report[key] for key in ("questions", "positives", "regularisation", "out_of_fold")}, sys.stdout)
+    print()
+    for name, weight in sorted(zip(FEATURES, weights), key=lambda item: -abs(item[1])):
+        print(f"{name:22s} {weight:+.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
