@@ -258,10 +258,17 @@ def format_eval_report(report: dict, show_misses: bool = False) -> str:
     for key, label in ABSTENTION_KEYS:
         rows.append((f"abstention {label}", [config["abstention"][key] for config in configs]))
     rows.append(("abstentions", [config["abstention"]["abstentions"] for config in configs]))
+    rows.append(("quote holds answer (rank-1 hits)", [config["overall"].get("quote_holds_gold") for config in configs]))
+    rows.append(("answer marked (rank-1 hits)", [config["overall"].get("answer_marked") for config in configs]))
     rows.append(("ms per question", [f"{config['ms_per_question']:.1f}" for config in configs]))
 
     lines = [f"{report['questions']} questions ({report['answerable']} answerable), top {report['k']} per question", ""]
     lines += _table(["metric"] + names, rows)
+    if configs and configs[0].get("abstention_curve") and configs[0]["abstention"]["recall"] is not None:
+        lines += ["", f"reliability curve ({names[0]}): abstain below a probability threshold"]
+        curve = configs[0]["abstention_curve"]
+        lines += _table(["threshold", "unanswerable abstained", "answerable abstained"],
+                        [(f"{point['threshold']:.2f}", [point["recall"], point["answerable_abstained"]]) for point in curve])
     if show_misses:
         for config in configs:
             lines += ["", f"misses ({config['name']}):"]

@@ -48,6 +48,8 @@ class Engine:
         self.model = model or shipped_model()
         self._sentence_cache: dict[int, tuple[list[tuple[int, int]], list[str]]] = {}
         self._stated_figures: dict[int, frozenset[Figure]] = {}
+        self._context_cache: dict[int, str] = {}
+        self._last_concepts: tuple[QueryPlan, list[Concept]] | None = None
         self._scratch_dir = store.scratch_dir(self.index_dir)  # jieba's and the word tags' caches
         self.tokenizer = Tokenizer(cache_dir=self._scratch_dir)
 
@@ -112,7 +114,10 @@ class Engine:
         else:
             weight = adaptive_keyword_weight(self._coverage(plan.terms), plan.language, config.keyword_weight_zh, config.keyword_weight_en)
             fused = weighted_fusion(keyword, dense, weight)
-        order = np.argsort(-fused, kind="stable")[:k]
+        order = np.argsort(-fused, kind="stable")
+        if config.rerank_depth:
+            fused, order = self._rerank_by_constraints(plan, candidates, fused, order, config)
+        order = order[:k]
         results = []
         for rank, position in enumerate(order, start=1):
             row = int(candidates[position])
@@ -123,7 +128,7 @@ class Engine:
         verdict, confidence, signals = ANSWERED, 1.0, None
         if config.abstain and results:
             rows = [int(candidates[position]) for position in order]
-            signals = self._signals(plan, rows, [float(fused[position]) for position in order], sentence_best)
+            signals = self._signals(plan, rows, [float(fused[position]) for position in order], sentence_best, results[0])
             confidence = self.model.probability(signals)
             verdict = self.model.verdict(confidence)
         return Answer(question, plan.language, verdict != ANSWERED, tuple(results), confidence, verdict, signals)
@@ -179,6 +184,59 @@ class Engine:
         rankings = [np.argsort(-keyword, kind="stable"), np.argsort(-dense, kind="stable")]
         return reciprocal_rank_fusion(rankings, size)
 
+    def _rerank_by_constraints(self, plan: QueryPlan, candidates: np.ndarray, fused: np.ndarray, order: np.ndarray, config: SearchConfig):
+        """Demote, among the fused top, passages that miss a place, year or period the question
+        names: "Jimo's GDP in 2018" must not be answered from a Laoshan passage."""
+        head = order[: config.rerank_depth]
+        misses = np.array([self._constraint_misses(plan, int(candidates[position])) for position in head]).reshape(-1, 3)
+        if not misses.any():
+            return fused, order
+        adjusted = fused.astype(np.float64, copy=True)
+        adjusted[head] -= misses @ np.array([config.name_penalty, config.year_penalty, config.period_penalty])
+        reordered = head[np.argsort(-adjusted[head], kind="stable")]
+        return adjusted, np.concatenate([reordered, order[config.rerank_depth:]])
+
+    def _context(self, row: int) -> str:
+        """A passage's title, section, date and text, squeezed: where constraints must show."""
+        cached = self._context_cache.get(row)
+        if cached is None:
+            passage = self.backend.passage(row)
+            cached = self._context_cache[row] = squeeze("\n".join(filter(None, (passage.title, passage.section, passage.date, passage.text))))
+        return cached
+
+    def _constraint_misses(self, plan: QueryPlan, row: int) -> tuple[float, float, float]:
+        """(weight share of named places/organisations absent, years absent, periods absent)."""
+        context = self._context(row)
+        concepts = self._concepts_of(plan)
+        total = sum(concept.weight for concept in concepts) or 1.0
+        # a name with no form in the corpus at all (深圳's own) is missing everywhere
+        names = sum(c.weight for c in concepts if c.is_name and not any(form in context for form in c.forms)) / total
+        passage = self.backend.passage(row)
+        years = min(unmatched_years(plan.constraints, context + (passage.date or "").replace("-", "")), 2)
+        return names, float(years), float(unmatched_periods(plan.constraints, context))
+
+    @staticmethod
+    def _around(result: Result, spans: list[tuple[int, int]], radius: int = 1) -> str:
+        """The quote with `radius` sentences either side: where an answer to it would be."""
+        inside = [i for i, (start, end) in enumerate(spans) if start < result.quote_end and end > result.quote_start]
+        if not inside:
+            return result.quote
+        first, last = max(inside[0] - radius, 0), min(inside[-1] + radius, len(spans) - 1)
+        return result.passage.text[spans[first][0]:spans[last][1]]
+
+    def _own_words(self, plan: QueryPlan) -> list[str]:
+        """The question's own words in the documents' language: its tokens, and for an English
+        question the Chinese forms of its words."""
+        return list(plan.own_terms) + [form for concept in self._concepts_of(plan) for form in concept.forms]
+
+    def _concepts_of(self, plan: QueryPlan) -> list[Concept]:
+        """`concepts`, computed once per question (the last plan's are kept; read into a local
+        first, since questions are answered in several threads at once)."""
+        cached = self._last_concepts
+        if cached is None or cached[0] is not plan:
+            cached = self._last_concepts = (plan, self.concepts(plan))
+        return cached[1]
+
     def _term_weight(self, term: str, weight: float) -> float:
         df = self.backend.document_frequency(term)
         n = self.backend.passage_count()
@@ -196,18 +254,15 @@ class Engine:
 
     # -- evidence for abstention ---------------------------------------------------------
 
-    def _signals(self, plan: QueryPlan, rows: list[int], fused: list[float], sentence_best: dict) -> dict[str, float]:
+    def _signals(self, plan: QueryPlan, rows: list[int], fused: list[float], sentence_best: dict, top_result: Result) -> dict[str, float]:
         """The answerability model's inputs for the top result (answer/answerability.py)."""
         top = rows[0]
         passage = self.backend.passage(top)
-        concepts = self.concepts(plan)
+        concepts = self._concepts_of(plan)
         spans, _ = self._sentences_of(top)
         evidence = best_evidence(concepts, windows(passage.text, spans, (passage.title, passage.section, passage.date)))
-        context = squeeze("\n".join(filter(None, (passage.title, passage.section, passage.date, passage.text))))
         best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
-        total = sum(concept.weight for concept in concepts) or 1.0
-        unmatched_names = sum(c.weight for c in concepts if c.is_name and c.forms and not any(form in context for form in c.forms))
-        constraints = plan.constraints
+        names_missing, years_missing, periods_missing = self._constraint_misses(plan, top)
         return {
             "coverage": evidence.coverage,
             "uncovered": evidence.uncovered,
@@ -215,10 +270,10 @@ class Engine:
             "dense_margin": margin(best),
             "fused_margin": margin(fused),
             "figure_missing": float(not self._states_asked_figure(plan, top)),
-            "years_unmatched": float(min(unmatched_years(constraints, context + (passage.date or "").replace("-", "")), 2)),
-            "periods_unmatched": float(unmatched_periods(constraints, context)),
-            "names_unmatched": unmatched_names / total,
-            "answer_type_missing": float(missing_answer_types(constraints, passage.text)),
+            "years_unmatched": years_missing,
+            "periods_unmatched": periods_missing,
+            "names_unmatched": names_missing,
+            "answer_type_missing": float(missing_answer_types(plan.constraints, normalize(self._around(top_result, spans)), self._own_words(plan))),
             "english": float(plan.language == "en"),
             "log_length": math.log1p(len(plan.normalized)),
         }

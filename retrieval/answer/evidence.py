@@ -168,14 +168,14 @@ def english_concepts(
     """
     concepts = []
     for term in explained:
-        forms = tuple(normalize(c) for c in term.candidates if len(c) >= MIN_PIECE_CHARS or not _HAN.match(c))
-        if document_frequency(term.text) > 0 and term.text not in forms:
+        forms = tuple(normalize(c) for c in term.candidates if len(c) >= MIN_PIECE_CHARS)
+        if document_frequency(term.text) > 0 and term.text not in forms and len(term.text) >= MIN_PIECE_CHARS:
             forms += (term.text,)
         if not forms:
             asking = any(is_phrasing(word) for word in term.text.split())
             factor = 1.0 if term.text in names else UNMATCHED_ENGLISH_FACTOR
             weight = 0.0 if _is_number(term.text) or asking else factor * idf(0, documents)
-            concepts.append(Concept(term.text, (), weight, False))
+            concepts.append(Concept(term.text, (), weight, False, term.text in names))
             continue
         # The commonest translation decides how specific the word is (names: 崂山 is everywhere).
         weight = idf(max(document_frequency(form) for form in forms), documents)

@@ -23,9 +23,9 @@ from retrieval.errors import EvalFileInvalid
 HIT_DEPTHS = (1, 3, 5)
 MRR_DEPTH = 10
 LANGUAGES = ("zh", "en")
-# confidence thresholds for the curve: 1 is the shipped policy; 0.8 scales every calibrated
-# minimum down by a fifth (fewer abstentions), 1.2 up by a fifth
-CURVE_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2, 1.3, 1.5)
+# thresholds on the answerability model's probability for the reliability curve (the shipped
+# operating point is in retrieval/data/answerability.json)
+CURVE_THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 _WHITESPACE = re.compile(r"\s+")
 
 
@@ -37,6 +37,7 @@ class QAItem:
     question: str
     gold: tuple[str, ...]
     source: str = ""
+    answer: str | None = None  # the minimal answer (a figure, a name) inside gold[0], when the set gives it
 
     @property
     def answerable(self) -> bool:
@@ -61,9 +62,12 @@ def parse_qa_item(data: object) -> QAItem:
     source = data.get("source", "")
     if not isinstance(source, str):
         raise ValueError("field 'source' must be a string")
+    answer = data.get("answer")
+    if answer is not None and (not isinstance(answer, str) or not compact(answer)):
+        raise ValueError("field 'answer' must be a non-empty string or null")
     return QAItem(
         id=data["id"], lang=data["lang"], kind=data["kind"], question=data["question"],
-        gold=tuple(gold), source=source,
+        gold=tuple(gold), source=source, answer=answer,
     )
 
 
@@ -126,7 +130,10 @@ class Outcome:
     hit_rank: int | None
     top_passage_id: str | None
     top_score: float | None
-    confidence: float = 1.0  # the engine's abstention margin: it abstains below 1
+    confidence: float = 1.0  # the engine's probability that its top result answers
+    verdict: str = "answer"
+    quote_holds_gold: bool | None = None  # rank-1 hits only: a gold span inside the top quote
+    answer_marked: bool | None = None     # rank-1 hits with a given answer: the marked span holds it
 
     @property
     def missed(self) -> bool:
@@ -145,6 +152,9 @@ class Outcome:
             "top_passage_id": self.top_passage_id,
             "top_score": self.top_score,
             "confidence": self.confidence,
+            "verdict": self.verdict,
+            "quote_holds_gold": self.quote_holds_gold,
+            "answer_marked": self.answer_marked,
         }
 
 
@@ -153,6 +163,12 @@ def score_answer(item: QAItem, answer) -> Outcome:
     results = list(answer.results)
     top = results[0] if results else None
     hit_rank = first_hit_rank(item.gold, [result.passage.text for result in results]) if item.answerable else None
+    quote_holds = marked = None
+    if hit_rank == 1:
+        quote_holds = first_hit_rank(item.gold, [top.quote]) == 1
+        if item.answer is not None:
+            span = getattr(top, "answer_text", None)
+            marked = bool(span) and compact(item.answer) in compact(span)
     return Outcome(
         item=item,
         abstained=bool(answer.abstained),
@@ -160,6 +176,9 @@ def score_answer(item: QAItem, answer) -> Outcome:
         top_passage_id=top.passage.passage_id if top else None,
         top_score=float(top.score) if top else None,
         confidence=float(getattr(answer, "confidence", 1.0)),
+        verdict=getattr(answer, "verdict", "none" if answer.abstained else "answer"),
+        quote_holds_gold=quote_holds,
+        answer_marked=marked,
     )
 
 
@@ -172,12 +191,16 @@ class RankMetrics:
     hits: Mapping[int, float]  # depth -> share of questions hit within that depth
     mrr: float
     answered_at_1: float
+    quote_holds_gold: float | None = None  # share of rank-1 hits whose quote holds a gold span
+    answer_marked: float | None = None     # share of rank-1 hits (with a given answer) marked right
 
     def to_dict(self) -> dict:
         data: dict = {"questions": self.questions}
         data.update({f"hit@{depth}": self.hits[depth] for depth in HIT_DEPTHS})
         data[f"mrr@{MRR_DEPTH}"] = self.mrr
         data["answered@1"] = self.answered_at_1
+        data["quote_holds_gold"] = self.quote_holds_gold
+        data["answer_marked"] = self.answer_marked
         return data
 
 
@@ -190,11 +213,15 @@ def rank_metrics(outcomes: Iterable[Outcome]) -> RankMetrics:
         return round(sum(values) / count, 6) if count else 0.0
 
     ranks = [outcome.hit_rank for outcome in answerable]
+    quoted = [outcome.quote_holds_gold for outcome in answerable if outcome.quote_holds_gold is not None]
+    marked = [outcome.answer_marked for outcome in answerable if outcome.answer_marked is not None]
     return RankMetrics(
         questions=count,
         hits={depth: share(rank is not None and rank <= depth for rank in ranks) for depth in HIT_DEPTHS},
         mrr=share(1.0 / rank if rank is not None and rank <= MRR_DEPTH else 0.0 for rank in ranks),
         answered_at_1=share(outcome.hit_rank == 1 and not outcome.abstained for outcome in answerable),
+        quote_holds_gold=round(sum(quoted) / len(quoted), 6) if quoted else None,
+        answer_marked=round(sum(marked) / len(marked), 6) if marked else None,
     )
 
 
@@ -251,10 +278,13 @@ class CurvePoint:
 
 
 def abstention_curve(outcomes: Iterable[Outcome], thresholds: Iterable[float] | None = None) -> list[CurvePoint]:
-    """Abstention metrics if the rule were "abstain when the confidence is below the threshold"
-    (the shipped rule is threshold 1: every signal at least at its calibrated minimum)."""
+    """Abstention metrics if the rule were "abstain when the probability is below the threshold"
+    (the reliability curve: abstention recall against answerable questions abstained)."""
     outcomes = list(outcomes)
-    thresholds = CURVE_THRESHOLDS if thresholds is None else thresholds
+    if thresholds is None:  # the fixed grid plus the shipped operating point
+        from retrieval.answer.answerability import shipped_model
+
+        thresholds = sorted(set(CURVE_THRESHOLDS) | {shipped_model().answer_threshold})
 
     def below(threshold: float) -> Callable[[Outcome], bool]:
         return lambda outcome: outcome.confidence < threshold

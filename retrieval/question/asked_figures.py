@@ -100,7 +100,10 @@ def asked_figures_zh(question: str) -> frozenset[Figure]:
         elif after.startswith(SIZE_UNITS + ("倍",)):
             asked.add(Figure.ANY)
         else:
-            asked.add(_money_unless_rate(question, MONEY_WORDS_ZH, RATE_WORDS_ZH))
+            # Chinese questions mix in English words ("total investment是多少"): read both
+            english = set(re.findall(r"[a-z]+", question.lower()))
+            money = _money_unless_rate(question, MONEY_WORDS_ZH, RATE_WORDS_ZH)
+            asked.add(money if money is Figure.MONEY or english & RATE_WORDS_EN else _money_unless_rate(english, MONEY_WORDS_EN, RATE_WORDS_EN))
     return frozenset(asked)
 
 

@@ -67,9 +67,10 @@ class LocalBackend(SearchBackend):
         """Scores of every passage; the last question's are kept, since the engine asks for
         the top rows and then the scores of its candidates with the same terms."""
         key = tuple(terms)
-        if self._last_keyword is None or self._last_keyword[0] != key:
-            self._last_keyword = (key, self._keyword.scores(key))
-        return self._last_keyword[1]
+        cached = self._last_keyword  # a local: other threads may replace it meanwhile
+        if cached is None or cached[0] != key:
+            cached = self._last_keyword = (key, self._keyword.scores(key))
+        return cached[1]
 
     def keyword_top(self, terms: WeightedTerms, k: int) -> np.ndarray:
         return np.argsort(-self._all_keyword_scores(terms), kind="stable")[:k]

@@ -111,7 +111,7 @@ def test_rank_metrics_of_no_answerable_question_are_zero():
 
 def test_to_dict_uses_the_readme_metric_names():
     data = rank_metrics([outcome(hit_rank=1)]).to_dict()
-    assert set(data) == {"questions", "hit@1", "hit@3", "hit@5", "mrr@10", "answered@1"}
+    assert set(data) == {"questions", "hit@1", "hit@3", "hit@5", "mrr@10", "answered@1", "quote_holds_gold", "answer_marked"}
 
 
 # ---------------------------------------------------------------- abstention
@@ -138,9 +138,12 @@ def test_precision_is_undefined_without_abstentions():
     assert metrics.recall == 0.0
 
 
-def test_default_curve_includes_the_shipped_threshold_of_one():
-    points = abstention_curve([outcome(answerable=False, score=0.99), outcome(hit_rank=1, score=1.0)])
-    shipped = next(point.metrics for point in points if point.threshold == 1.0)
+def test_default_curve_includes_the_shipped_operating_point():
+    from retrieval.answer.answerability import shipped_model
+
+    threshold = shipped_model().answer_threshold
+    points = abstention_curve([outcome(answerable=False, score=threshold - 0.01), outcome(hit_rank=1, score=threshold)])
+    shipped = next(point.metrics for point in points if point.threshold == threshold)
     assert (shipped.precision, shipped.recall, shipped.answerable_abstained) == (1.0, 1.0, 0.0)
 
 
