@@ -214,6 +214,8 @@ def build_application(
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
+        if settings.base_url.endswith("/bot"):  # a local Bot API server serves files next to it
+            builder = builder.base_file_url(settings.base_url[: -len("bot")] + "file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()

@@ -22,7 +22,7 @@ from fake_telegram import FakeTelegram
 
 # String parameters PTB sends as they are; every other value is JSON-encoded.
 _PLAIN_STRINGS = {"text", "query", "parse_mode", "action", "callback_query_id", "inline_query_id", "caption",
-                  "language_code", "description", "url", "switch_pm_text", "next_offset"}
+                  "language_code", "description", "url", "switch_pm_text", "next_offset", "secret_token"}
 
 
 def decode_parameters(raw: dict[str, str]) -> dict:
@@ -83,6 +83,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self):  # noqa: N802 - http.server's naming
         if self.server.down:
             self.close_connection = True
+            return
+        if self.path.startswith("/file/bot"):  # a file download: its path as content
+            self.server.paths.append(self.path)
+            payload = self.path.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
             return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8")
