@@ -88,7 +88,7 @@ def ask_each(telegram: FakeTelegram, users: list[dict], text: str) -> None:
         telegram.message_update(user, text)
 
 
-def assert_answered_once(telegram: FakeTelegram, users: list[dict], timeout: float = 60.0, settle: float = 1.0):
+def assert_answered_once(telegram: FakeTelegram, users: list[dict], timeout: float = 60.0, settle: float = 0.5):
     """Every user's question is answered by exactly one delivered message (checked again after
     `settle` seconds so a late duplicate is caught)."""
     deadline = time.monotonic() + timeout

@@ -114,7 +114,7 @@ def test_a_stretch_of_502s_and_failed_sends(start_bot):
         telegram.fail_all(502, "Bad Gateway")
         ask_each(telegram, during, QUESTION)
         bot.wait_for_line("lost the connection to Telegram")
-        time.sleep(3)
+        time.sleep(2)
         assert not any(telegram.delivered_to(user["id"]) for user in during)
         telegram.recover()
         assert_answered_once(telegram, during)
@@ -134,7 +134,7 @@ def test_a_stretch_of_502s_and_failed_sends(start_bot):
 def test_429_with_retry_after_is_waited_out(start_bot):
     telegram = FakeTelegram()
     asked = users(5400, 2)
-    telegram.fail_next("getUpdates", 429, "Too Many Requests: retry after 3", retry_after=3)  # the first poll
+    telegram.fail_next("getUpdates", 429, "Too Many Requests: retry after 2", retry_after=2)  # the first poll
     with FakeBotApiServer(telegram) as server:
         bot = start_bot(server.base_url)
         telegram.wait_for(lambda call: call.method == "getUpdates" and call.status == 429, timeout=15)
@@ -145,7 +145,7 @@ def test_429_with_retry_after_is_waited_out(start_bot):
 
     polls = telegram.calls_to("getUpdates")
     limited = next(i for i, call in enumerate(polls) if call.status == 429)
-    assert polls[limited + 1].at - polls[limited].at >= 3  # retry_after honoured by the poll
+    assert polls[limited + 1].at - polls[limited].at >= 2  # retry_after honoured by the poll
     sends = telegram.calls_to("sendMessage")
     refused = next(call for call in sends if call.status == 429)
     retried = next(c for c in sends if c.params["chat_id"] == refused.params["chat_id"] and c.status == 200)
