@@ -15,7 +15,8 @@ def register(subparsers) -> None:
         help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)",
         description="Run the Telegram bot until SIGINT/SIGTERM. Settings come from the environment: "
         "TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_BASE_URL, INVESTQA_ALLOWED_USERS, "
-        "INVESTQA_ALLOWED_CHATS, INVESTQA_ADMINS, INVESTQA_INDEX.",
+        "INVESTQA_ALLOWED_CHATS, INVESTQA_ADMINS, INVESTQA_INDEX, INVESTQA_PROXY (else HTTPS_PROXY / ALL_PROXY), "
+        "INVESTQA_WEBHOOK_URL, INVESTQA_LISTEN, INVESTQA_WEBHOOK_SECRET. Long polling unless a webhook URL is given.",
     )
     _index_option(telegram)
     telegram.add_argument(
@@ -34,6 +35,23 @@ def register(subparsers) -> None:
         default=None,
         metavar="SECONDS",
         help="how often to check for a rebuilt index (default 5; env INVESTQA_RELOAD_INTERVAL)",
+    )
+    telegram.add_argument(
+        "--webhook-url",
+        default=None,
+        metavar="URL",
+        help="webhook mode: the public https:// URL Telegram posts updates to (env INVESTQA_WEBHOOK_URL)",
+    )
+    telegram.add_argument(
+        "--listen",
+        default=None,
+        metavar="HOST:PORT",
+        help="webhook mode: where the local listener binds (default 127.0.0.1:8443; env INVESTQA_LISTEN)",
+    )
+    telegram.add_argument(
+        "--keep-webhook",
+        action="store_true",
+        help="webhook mode: do not call deleteWebhook on stop (other workers still serve the URL)",
     )
     telegram.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     telegram.set_defaults(handler=run_telegram)

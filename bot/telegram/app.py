@@ -1,7 +1,9 @@
 """All the wiring of the Telegram bot in one place: settings, logging, handlers, start-up.
 
-Polling only (no webhook): the bot needs no public address. `concurrent_updates` lets a
-slow question run while others are answered; searching itself runs in worker threads.
+Long polling by default (the bot needs no public address); webhook mode with
+`--webhook-url` (webhook.py). Both HTTP clients go through `network.ResilientRequest`
+(proxy, retries with backoff). `concurrent_updates` lets a slow question run while others
+are answered; searching itself runs in worker threads.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -28,10 +30,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from . import handlers
+from . import handlers, runner
+from . import webhook as webhook_mode
 from .access import AccessPolicy, ConfigError, QuestionRateLimiter
 from .feedback import FeedbackStore, feedback_path
+from .network import Link, Proxy, ResilientRequest, RetryPolicy, proxy_from
 from .reload import EngineHolder
+from .webhook import WebhookSettings, webhook_from
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +63,15 @@ class BotSettings:
     questions_per_minute: int = 10
     page_size: int = 3
     reload_interval: float = 5.0
+    proxy: Proxy | None = None
+    retry: RetryPolicy = RetryPolicy()
+    webhook: WebhookSettings | None = None
+
+    @property
+    def secrets(self) -> list[str]:
+        """What logs must never show: the token, the proxy password, the webhook secret."""
+        proxy_password = self.proxy.password if self.proxy else None
+        return [s for s in (self.token, proxy_password, self.webhook.secret if self.webhook else None) if s]
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
         return f"BotSettings(index_dir={self.index_dir!s}, base_url={self.base_url!r}, ...)"
@@ -81,11 +95,12 @@ def settings_from(args, environ: Mapping[str, str]) -> BotSettings:
     if not token:
         raise ConfigError("TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it")
     index = getattr(args, "index", None) or environ.get("INVESTQA_INDEX") or "vectors"
+    base_url = (environ.get("TELEGRAM_API_BASE_URL") or "").strip() or None
     return BotSettings(
         token=token,
         index_dir=Path(index),
         policy=AccessPolicy.from_env(environ),
-        base_url=(environ.get("TELEGRAM_API_BASE_URL") or "").strip() or None,
+        base_url=base_url,
         questions_per_minute=_number(
             environ, "INVESTQA_QUESTIONS_PER_MINUTE", getattr(args, "questions_per_minute", None), 10
         ),
@@ -93,6 +108,9 @@ def settings_from(args, environ: Mapping[str, str]) -> BotSettings:
         reload_interval=_number(
             environ, "INVESTQA_RELOAD_INTERVAL", getattr(args, "reload_interval", None), 5.0, float
         ),
+        proxy=proxy_from(environ, base_url),
+        retry=RetryPolicy.from_env(environ),
+        webhook=webhook_from(args, environ),
     )
 
 
@@ -120,7 +138,21 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-def setup_logging(token: str, verbose: bool = False) -> None:
+class QuietTelegramErrors(logging.Filter):
+    """python-telegram-bot logs some Telegram errors (a failed bootstrap, a last getUpdates on
+    stop) with a traceback; they are conditions of the network or of the API, not bugs: one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if record.name.startswith("telegram") and isinstance(error, TelegramError):
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def setup_logging(secrets: str | list[str], verbose: bool = False) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -130,8 +162,10 @@ def setup_logging(token: str, verbose: bool = False) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("faiss").setLevel(logging.WARNING)  # CPU-feature probing at import
-    redactor = RedactSecrets([token])
+    quiet = QuietTelegramErrors()
+    redactor = RedactSecrets([secrets] if isinstance(secrets, str) else list(secrets))
     for handler in logging.getLogger().handlers:
+        handler.addFilter(quiet)
         handler.addFilter(redactor)
 
 
@@ -154,6 +188,13 @@ async def _post_stop(application: Application) -> None:
             await state.watcher
         except asyncio.CancelledError:
             pass
+    await webhook_mode.remove_on_stop(application)
+
+
+def make_requests(settings: BotSettings) -> tuple[ResilientRequest, ResilientRequest]:
+    """The two HTTP clients (API calls and the getUpdates long poll), sharing one `Link`."""
+    link = Link(settings.base_url, settings.proxy, settings.retry)
+    return ResilientRequest(link, connection_pool_size=256), ResilientRequest(link, connection_pool_size=1)
 
 
 def build_application(
@@ -173,6 +214,8 @@ def build_application(
     )
     if settings.base_url:
         builder = builder.base_url(settings.base_url)
+        if settings.base_url.endswith("/bot"):  # a local Bot API server serves files next to it
+            builder = builder.base_file_url(settings.base_url[: -len("bot")] + "file/bot")
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
@@ -212,7 +255,7 @@ def run(args) -> int:
     except ConfigError as error:
         print(f"investqa telegram: {error}", file=sys.stderr)
         return 2
-    setup_logging(settings.token, verbose=getattr(args, "verbose", False))
+    setup_logging(settings.secrets, verbose=getattr(args, "verbose", False))
 
     from retrieval.errors import InvestqaError
 
@@ -221,18 +264,21 @@ def run(args) -> int:
     except InvestqaError as error:
         print(f"investqa telegram: {error}", file=sys.stderr)
         return 1
-    application = build_application(settings, holder, FeedbackStore(feedback_path(settings.index_dir)))
-    log.info("starting the Telegram bot on index %s", settings.index_dir)
+    request, updates_request = make_requests(settings)
+    application = build_application(
+        settings, holder, FeedbackStore(feedback_path(settings.index_dir)), request, updates_request
+    )
+    link = request.link
+    log.info("starting the Telegram bot on index %s (Telegram at %s)", settings.index_dir, link.where)
     try:
-        application.run_polling(allowed_updates=["message", "callback_query", "inline_query"])
+        runner.serve(application, link, settings.token, settings.base_url, settings.webhook)
     except InvalidToken:
         print("investqa telegram: Telegram rejected the bot token (check TELEGRAM_BOT_TOKEN)", file=sys.stderr)
         return 2
     except Exception as error:  # noqa: BLE001 - one redacted line instead of a traceback with the token
         log.debug("the bot stopped with an error", exc_info=True)
-        message = RedactSecrets([settings.token]).redact(f"{type(error).__name__}: {error}")
+        message = RedactSecrets(settings.secrets).redact(f"{type(error).__name__}: {error}")
         print(f"investqa telegram: the bot stopped: {message}", file=sys.stderr)
         return 1
     log.info("the Telegram bot stopped")
     return 0
-

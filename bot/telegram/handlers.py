@@ -31,6 +31,7 @@ from .access import AccessPolicy, QuestionRateLimiter, Verdict
 from .answers import Action, AnswerCache, CachedAnswer, clean_question, has_words, parse_button, reply_language
 from .feedback import FeedbackStore
 from .keyboards import closest_keyboard, results_keyboard
+from .network import GaveUp
 from .reload import EngineHolder
 
 log = logging.getLogger(__name__)
@@ -376,10 +377,15 @@ async def on_error(update: Any, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, Forbidden):
         log.info("cannot write to a chat (the user blocked the bot or left): %s", error)
         return
-    if isinstance(error, (RetryAfter, NetworkError)) and not isinstance(update, Update):
-        log.warning("Telegram connection problem, retrying: %s", error)
-        return
-    log.error("error while handling an update", exc_info=error)
+    if isinstance(error, GaveUp):
+        return  # network.py retried it for minutes and logged the drop
+    if isinstance(error, (RetryAfter, NetworkError)):  # the network, not a bug: one line, no traceback
+        if not isinstance(update, Update):
+            log.warning("Telegram connection problem, retrying: %s", error)
+            return
+        log.warning("error while handling an update (Telegram connection problem): %s", error)
+    else:
+        log.error("error while handling an update", exc_info=error)
     if not isinstance(update, Update):
         return
     notice = formatting.text(user_language(update), "error")

@@ -72,6 +72,7 @@ class Call:
     method: str
     params: dict
     at: float = field(default_factory=time.monotonic)
+    status: int | None = None  # the HTTP status answered (None while being handled)
 
 
 @dataclass
@@ -92,6 +93,7 @@ class FakeTelegram:
         self._query_ids = itertools.count(1)
         self._changed = threading.Condition()
         self._failures: list[Failure] = []
+        self.outage: Failure | None = None  # while set, every call fails this way
         self.closed = False
 
     # --- test side: what users do ------------------------------------------------------
@@ -154,6 +156,15 @@ class FakeTelegram:
         with self._changed:
             self._failures.append(Failure(method, status, description, retry_after))
 
+    def fail_all(self, status: int, description: str) -> None:
+        """Every call fails with `status` until `recover()` (a stretch of 5xx, say)."""
+        with self._changed:
+            self.outage = Failure("*", status, description)
+
+    def recover(self) -> None:
+        with self._changed:
+            self.outage = None
+
     def _push(self, update: dict) -> dict:
         with self._changed:
             update = {"update_id": next(self._update_ids), **update}
@@ -184,15 +195,29 @@ class FakeTelegram:
     def messages_to(self, chat_id: int) -> list[Call]:
         return [call for call in self.calls_to("sendMessage") if call.params.get("chat_id") == chat_id]
 
+    def delivered_to(self, chat_id: int) -> list[Call]:
+        """The messages to `chat_id` that Telegram accepted (not the failed attempts)."""
+        return [call for call in self.messages_to(chat_id) if call.status == 200]
+
     # --- bot side: the Bot API ---------------------------------------------------------
 
     def handle(self, method: str, params: dict) -> tuple[int, dict]:
         """(HTTP status, JSON body) for one Bot API call."""
+        call = Call(method, params)
         with self._changed:
-            self.calls.append(Call(method, params))
+            self.calls.append(call)
             self._changed.notify_all()
-            failure = next((f for f in self._failures if f.method == method), None)
-            if failure:
+        status, body = self._answer(call)
+        with self._changed:
+            call.status = status
+            self._changed.notify_all()
+        return status, body
+
+    def _answer(self, call: Call) -> tuple[int, dict]:
+        method, params = call.method, call.params
+        with self._changed:
+            failure = self.outage or next((f for f in self._failures if f.method == method), None)
+            if failure and failure is not self.outage:
                 self._failures.remove(failure)
         if failure:
             body = {"ok": False, "error_code": failure.status, "description": failure.description}
@@ -211,6 +236,11 @@ class FakeTelegram:
         return self.bot_user
 
     def _api_deleteWebhook(self, params):
+        return True
+
+    def _api_setWebhook(self, params):
+        if not str(params.get("url", "")).startswith("https://"):
+            raise BadRequest("Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
         return True
 
     def _api_getUpdates(self, params):
