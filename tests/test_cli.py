@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from fake_engine import FakeEngine, sample_passages
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_QA = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
-SOURCE_KEYS = {"file", "title", "date", "section", "start", "end"}
+SOURCE_KEYS = {"file", "title", "date", "posted", "section", "start", "end"}
 RESULT_KEYS = {"rank", "passage_id", "text", "quote", "answer", "score", "source"}
 
 
@@ -65,7 +66,8 @@ def assert_answer_object(obj: dict, k: int) -> None:
         source = result["source"]
         assert set(source) == SOURCE_KEYS
         assert isinstance(source["file"], str) and isinstance(source["title"], str)
-        assert source["date"] is None or isinstance(source["date"], str)
+        for key in ("date", "posted"):
+            assert source[key] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", source[key])
         assert source["section"] is None or isinstance(source["section"], str)
         assert isinstance(source["start"], int) and isinstance(source["end"], int)
 

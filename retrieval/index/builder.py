@@ -24,7 +24,7 @@ from retrieval.index.dense_index import build_dense_index, index_settings
 from retrieval.index.embedders import Embedder, make_embedder
 from retrieval.index.embedding_cache import EmbeddingCache
 from retrieval.errors import NoDocuments, SeedsNotFound
-from retrieval.ingest import ChunkSettings, chunk_corpus, load_corpus
+from retrieval.ingest import INGEST_VERSION, ChunkSettings, chunk_corpus, load_corpus
 from retrieval.index.keyword_index import KeywordIndex
 from retrieval.ingest.sentences import passage_context, sentence_table
 from retrieval.language.tokenizer import Tokenizer
@@ -66,6 +66,7 @@ def build_settings(embedder: Embedder, chunk_settings: ChunkSettings) -> dict:
         "format_version": store.FORMAT_VERSION,
         "embedder": embedder.describe(),
         "chunker": chunk_settings.to_dict(),
+        "ingest": INGEST_VERSION,
         "dense_index": index_settings(),
     }
 
