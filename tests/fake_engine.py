@@ -1,12 +1,16 @@
 """A small stand-in for `retrieval.Engine` (same shape) for unit tests of the front-ends.
 
 It answers by keyword: the passages whose text contains a word of the question rank first,
-the others follow in corpus order; a question with no matching passage abstains.
+the others follow in corpus order; a question with no matching passage abstains (verdict
+"none"), any other gets the engine's verdict `verdict` ("answer" unless told). The answer span
+is the first figure in the quote, when it has one.
 """
 from __future__ import annotations
 
+import re
+
 from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
-from retrieval.types import Answer, DocumentInfo, Passage, Result, summarize_documents
+from retrieval.types import ANSWERED, NOT_FOUND, Answer, DocumentInfo, Passage, Result, summarize_documents
 
 MAX_QUESTION_CHARS = 200
 
@@ -58,8 +62,9 @@ class PassageLookups:
 
 
 class FakeEngine(PassageLookups):
-    def __init__(self, passages: list[Passage] | None = None) -> None:
+    def __init__(self, passages: list[Passage] | None = None, verdict: str = ANSWERED) -> None:
         self._passages = passages if passages is not None else sample_passages()
+        self.verdict = verdict
         self.build_id = "fake-build"
         self.manifest = {"build_id": self.build_id}
         self.asked: list[tuple[str, int, object]] = []
@@ -78,6 +83,9 @@ class FakeEngine(PassageLookups):
         results = []
         for rank, (score, _, passage) in enumerate(scored[:k], start=1):
             first_sentence_end = passage.text.find("。") + 1 or passage.text.find(".") + 1 or len(passage.text)
-            results.append(Result(rank, passage, float(score) / 10, 0, first_sentence_end))
-        abstained = not scored or scored[0][0] == 0
-        return Answer(question, _language(question), abstained, tuple(results))
+            figure = re.search(r"\d+(?:万|亿)?元?", passage.text[:first_sentence_end])
+            span = (figure.start(), figure.end()) if figure else (None, None)
+            results.append(Result(rank, passage, float(score) / 10, 0, first_sentence_end, *span))
+        verdict = NOT_FOUND if not scored or scored[0][0] == 0 else self.verdict
+        confidence = {ANSWERED: 0.9, NOT_FOUND: 0.05}.get(verdict, 0.4)
+        return Answer(question, _language(question), verdict != ANSWERED, tuple(results), confidence, verdict)

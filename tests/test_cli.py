@@ -291,7 +291,12 @@ def test_done_when_unicorn_reward_question_quotes_the_300_wan_passage_first(buil
     assert "最高可奖励300万元" in answer["results"][0]["text"]
     text = investqa("ask", "--index", str(built_index), "崂山区对新认定的独角兽企业最高奖励多少？")
     assert text.returncode == 0, text.stderr
-    assert f"**{answer['results'][0]['quote']}**" in text.stdout  # the quote, marked, without colours
+    top = answer["results"][0]
+    quote, span = top["quote"], top["answer"]
+    if span is not None:  # the answer inside the quote is marked __ … __
+        start, end = span["start"] - top["text"].find(quote), span["end"] - top["text"].find(quote)
+        quote = f"{quote[:start]}__{quote[start:end]}__{quote[end:]}"
+    assert f"**{quote}**" in text.stdout  # the quote, marked, without colours
     assert answer["results"][0]["source"]["file"] in text.stdout and "\x1b[" not in text.stdout
 
 
