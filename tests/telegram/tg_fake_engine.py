@@ -1,15 +1,18 @@
 """A tiny stand-in with the shape of `retrieval.Engine`, for fast handler tests.
 
 It "answers" by counting shared characters between the question and each passage; a
-question containing "unanswerable" or "无关" abstains (still listing the closest results).
+question containing "unanswerable" or "无关" abstains (verdict "none", still listing the
+closest results), one containing "closest" or "接近" gets the middling verdict "closest".
+The answer span is the first figure in the quote, when it has one.
 """
 from __future__ import annotations
 
+import re
 import threading
 
 from fake_engine import PassageLookups
 from retrieval.errors import EmptyQuestion, QuestionTooLong
-from retrieval.types import Answer, Passage, Result
+from retrieval.types import ANSWERED, CLOSEST, NOT_FOUND, Answer, Passage, Result
 
 MAX_QUESTION_CHARS = 2000
 
@@ -65,8 +68,15 @@ class FakeEngine(PassageLookups):
         results = []
         for rank, passage in enumerate(scored[:k], start=1):
             end = passage.text.find("。") + 1 or len(passage.text)
-            results.append(Result(rank, passage, 1.0 / rank, 0, end))
+            figure = re.search(r"\d+(?:万|亿)?元?", passage.text[:end])
+            span = (figure.start(), figure.end()) if figure else (None, None)
+            results.append(Result(rank, passage, 1.0 / rank, 0, end, *span))
         language = "en" if question.isascii() else "zh"
-        abstained = "unanswerable" in question or "无关" in question
-        return Answer(question, language, abstained, tuple(results))
+        if "unanswerable" in question or "无关" in question:
+            verdict = NOT_FOUND
+        elif "closest" in question or "接近" in question:
+            verdict = CLOSEST
+        else:
+            verdict = ANSWERED
+        return Answer(question, language, verdict != ANSWERED, tuple(results), verdict=verdict)
 
