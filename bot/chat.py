@@ -14,6 +14,7 @@ from typing import Callable, Iterator, TextIO
 from retrieval.errors import InvestqaError
 
 from . import terminal_format as fmt
+from .presentation import ANSWERED, NOT_FOUND, tier
 from .reload import build_changed
 
 MORE_STEP = 2  # results shown per :more
@@ -47,11 +48,17 @@ class ChatSession:
         except InvestqaError as error:
             return fmt.message(self.language, "error", message=str(error))
         self.answer, self.language = answer, answer.language
-        if answer.abstained or not answer.results:
+        if tier(answer) == NOT_FOUND:
             self.shown = 0
             return fmt.format_abstention(answer.language, self.style, offer_more=bool(answer.results))
+        # an answer (marked) or the closest passage (under a caveat) leads alone; :more for the rest
         self.shown = 1
-        return self._with_hint(fmt.format_result(answer.results[0], len(answer.results), self.style))
+        return self._with_hint(fmt.format_lead(answer, self.style))
+
+    @property
+    def _marked(self) -> bool:
+        """Answer spans are marked only in an answer presented as one."""
+        return self.answer is not None and tier(self.answer) == ANSWERED
 
     def _with_hint(self, text: str) -> str:
         remaining = len(self.answer.results) - self.shown
@@ -79,7 +86,7 @@ class ChatSession:
             return fmt.message(self.language, "no_more")
         batch = results[self.shown : self.shown + MORE_STEP]
         self.shown += len(batch)
-        blocks = [fmt.format_result(result, len(results), self.style) for result in batch]
+        blocks = [fmt.format_result(result, len(results), self.style, self.language, self._marked) for result in batch]
         return self._with_hint("\n\n".join(blocks))
 
     def _source(self, argument: str) -> str:
@@ -94,7 +101,7 @@ class ChatSession:
             neighbours = self.engine.neighbours(result.passage.passage_id, radius=1)
         except InvestqaError as error:
             return fmt.message(self.language, "error", message=str(error))
-        return fmt.format_neighbours(result, neighbours, self.style)
+        return fmt.format_neighbours(result, neighbours, self.style, self.language, self._marked)
 
 
 def banner(engine) -> str:

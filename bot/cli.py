@@ -242,7 +242,9 @@ order; a question that fails (e.g. too long) gets {"question": ..., "error": ...
 the exit status is then 1.
 JSON object: {"question", "abstained", "verdict", "confidence", "results": [{"rank",
 "passage_id", "text", "quote", "answer": {"start", "end"} | null, "score", "source": {"file",
-"title", "date", "section", "start", "end"}}]}. verdict: "answer" (confident), "closest"
+"title", "date", "posted", "section", "start", "end"}}]}. date: the document's own date
+(ISO, e.g. the day a report was delivered), posted: the site's date line (often a repost
+date); either may be null. verdict: "answer" (confident), "closest"
 (middling: the closest passage, not presented as an answer) or "none"; abstained is true
 unless verdict is "answer". answer: character offsets into text of the words that answer,
 inside quote. results holds the top K even when the answer abstained."""

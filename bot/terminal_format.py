@@ -1,13 +1,16 @@
 """Terminal rendering of answers, passages and reports. Pure functions: text in, text out.
 
 Colours are ANSI escapes applied only through a `Style`; `Style(colour=False)` gives plain text
-(the quote is then marked with ** so it stays visible in logs and pipes).
+(the quote is then marked with ** and the answer inside it with __, so both stay visible in logs
+and pipes). With colour the quote is bold yellow and the answer inside it also underlined.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from typing import Mapping, Sequence, TextIO
+
+from .presentation import ANSWERED, CLOSEST, answer_span, date_labels, tier
 
 EXCERPT_LIMIT = 480  # passages longer than this are cut to an excerpt around the quote
 EXCERPT_CONTEXT = 150  # characters kept on each side of the quote
@@ -22,8 +25,15 @@ class Style:
     def _wrap(self, code: str, text: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if self.colour and text else text
 
-    def quote(self, text: str) -> str:
-        return self._wrap("1;33", text) if self.colour else f"**{text}**"
+    def quote(self, text: str, answer: tuple[int, int] | None = None) -> str:
+        """The quote highlighted; `answer` (offsets into `text`) underlined inside it."""
+        if answer is None:
+            return self._wrap("1;33", text) if self.colour else f"**{text}**"
+        start, end = answer
+        before, marked, after = text[:start], text[start:end], text[end:]
+        if not self.colour:
+            return f"**{before}__{marked}__{after}**"
+        return self._wrap("1;33", before) + self._wrap("1;33;4", marked) + self._wrap("1;33", after)
 
     def bold(self, text: str) -> str:
         return self._wrap("1", text)
@@ -56,6 +66,8 @@ MESSAGES = {
         "source_usage": "Usage: :source N, where N is a result number from 1 to {count}.",
         "unknown_command": "Unknown command {command}. Type :help for the commands.",
         "closest": "Closest passages:",
+        "closest_caveat": "I found nothing that answers this exactly; the closest passage is:",
+        "others": "Other results:",
         "error": "Error: {message}",
     },
     "zh": {
@@ -67,6 +79,8 @@ MESSAGES = {
         "source_usage": "用法：:source N，N 是结果编号（1 到 {count}）。",
         "unknown_command": "未知命令 {command}。输入 :help 查看命令。",
         "closest": "最接近的段落：",
+        "closest_caveat": "没有找到确切回答这个问题的内容，最接近的是：",
+        "others": "其他结果：",
         "error": "出错了：{message}",
     },
 }
@@ -121,33 +135,40 @@ def excerpt_span(text: str, quote_start: int, quote_end: int,
     return start, end
 
 
-def highlight_quote(text: str, quote_start: int, quote_end: int, style: Style, trim: bool = True) -> str:
-    """The passage (or an excerpt of it) with the quote highlighted; cuts are marked with …."""
+def highlight_quote(text: str, quote_start: int, quote_end: int, style: Style, trim: bool = True,
+                    answer: tuple[int, int] | None = None) -> str:
+    """The passage (or an excerpt of it) with the quote highlighted and the answer, (start, end)
+    in `text` inside the quote, marked within it; cuts are marked with …."""
     start, end = excerpt_span(text, quote_start, quote_end) if trim else (0, len(text))
     before = text[start:quote_start].lstrip()
     after = text[quote_end:end].rstrip()
+    inside = None if answer is None else (answer[0] - quote_start, answer[1] - quote_start)
     return "".join((
         ELLIPSIS if start > 0 else "",
         before,
-        style.quote(text[quote_start:quote_end]),
+        style.quote(text[quote_start:quote_end], inside),
         after,
         ELLIPSIS if end < len(text) else "",
     ))
 
 
-def source_line(passage, with_section: bool = False) -> str:
-    """`title · date · file` (section after the title when asked); missing parts left out."""
+def source_line(passage, with_section: bool = False, language: str = "en") -> str:
+    """`title · dated … · posted … · file` (section after the title when asked), the dates
+    labelled in `language`; missing parts left out."""
     parts = [passage.title]
     if with_section and passage.section:
         parts.append(passage.section)
-    parts += [passage.date, passage.file]
+    parts += date_labels(passage, language) + [passage.file]
     return " · ".join(part for part in parts if part)
 
 
-def format_result(result, total: int, style: Style) -> str:
+def format_result(result, total: int, style: Style, language: str = "en", marked: bool = False) -> str:
+    """A result in full: number, excerpt with the quote highlighted (and, when `marked`, the
+    answer inside it), source."""
     header = style.bold(f"[{result.rank}/{total}]") + style.dim(f"  score {result.score:.3f}")
-    body = highlight_quote(result.passage.text, result.quote_start, result.quote_end, style)
-    return f"{header}\n{body}\n{style.dim('— ' + source_line(result.passage))}"
+    body = highlight_quote(result.passage.text, result.quote_start, result.quote_end, style,
+                           answer=answer_span(result, marked))
+    return f"{header}\n{body}\n{style.dim('— ' + source_line(result.passage, language=language))}"
 
 
 def shorten(text: str, width: int = 60) -> str:
@@ -155,9 +176,9 @@ def shorten(text: str, width: int = 60) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + ELLIPSIS
 
 
-def format_result_line(result, style: Style) -> str:
+def format_result_line(result, style: Style, language: str = "en") -> str:
     """One line per result: rank, the quote shortened, and where it comes from."""
-    return f"{result.rank}. {shorten(result.quote)}  {style.dim('— ' + source_line(result.passage))}"
+    return f"{result.rank}. {shorten(result.quote)}  {style.dim('— ' + source_line(result.passage, language=language))}"
 
 
 def format_abstention(language: str, style: Style, offer_more: bool = True) -> str:
@@ -167,30 +188,43 @@ def format_abstention(language: str, style: Style, offer_more: bool = True) -> s
     return "\n".join(lines)
 
 
+def format_lead(answer, style: Style) -> str:
+    """The first thing shown of an answer that has results, by its tier: the answering
+    passage with its answer marked, or the closest passage under a caveat."""
+    language, total = answer.language, len(answer.results)
+    if tier(answer) == ANSWERED:
+        return format_result(answer.results[0], total, style, language, marked=True)
+    caveat = style.warn(message(language, "closest_caveat"))
+    return caveat + "\n" + format_result(answer.results[0], total, style, language)
+
+
 def format_answer(answer, style: Style) -> str:
-    """One-shot rendering (`investqa ask`): the best result in full, the others one line each;
-    on abstention, the notice and then the closest passages one line each."""
-    total = len(answer.results)
-    if answer.abstained:
-        lines = [format_abstention(answer.language, style, offer_more=False)]
-        if total:
-            lines.append(style.dim(message(answer.language, "closest")))
-            lines += [format_result_line(result, style) for result in answer.results]
+    """One-shot rendering (`investqa ask`) by tier: an answer or the closest passage (with its
+    caveat) in full, then the other results one line each; when nothing answers, the notice
+    and then the closest passages one line each."""
+    language = answer.language
+    if tier(answer) not in (ANSWERED, CLOSEST):
+        lines = [format_abstention(language, style, offer_more=False)]
+        if answer.results:
+            lines.append(style.dim(message(language, "closest")))
+            lines += [format_result_line(result, style, language) for result in answer.results]
         return "\n".join(lines)
-    if not total:
-        return format_abstention(answer.language, style, offer_more=False)
-    lines = [format_result(answer.results[0], total, style)]
-    lines += [format_result_line(result, style) for result in answer.results[1:]]
+    lines = [format_lead(answer, style)]
+    if len(answer.results) > 1:
+        lines.append(style.dim(message(language, "others")))
+        lines += [format_result_line(result, style, language) for result in answer.results[1:]]
     return "\n".join(lines)
 
 
-def format_neighbours(result, passages: Sequence, style: Style) -> str:
-    """Result's passage in full with its quote highlighted, between its neighbours (dimmed)."""
+def format_neighbours(result, passages: Sequence, style: Style, language: str = "en", marked: bool = False) -> str:
+    """Result's passage in full with its quote highlighted (and its answer, when `marked`),
+    between its neighbours (dimmed)."""
     focus = result.passage
-    lines = [style.bold(source_line(focus, with_section=True))]
+    lines = [style.bold(source_line(focus, with_section=True, language=language))]
     for passage in passages:
         if passage.passage_id == focus.passage_id:
-            lines.append(highlight_quote(focus.text, result.quote_start, result.quote_end, style, trim=False))
+            lines.append(highlight_quote(focus.text, result.quote_start, result.quote_end, style, trim=False,
+                                         answer=answer_span(result, marked)))
         else:
             lines.append(style.dim(passage.text.strip()))
     return "\n\n".join(lines)

@@ -4,7 +4,7 @@ All are frozen dataclasses: the front-ends read them, nothing mutates them.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field
 from typing import Iterable, Mapping
 
 
@@ -23,6 +23,9 @@ class Document:
     `text` keeps the original characters (hard-wrap line breaks joined, boilerplate,
     title and date lines taken out); all offsets below point into it.
     `paragraphs` are (start, end) spans of real paragraphs of `text`.
+    `date` is the document's own date (ISO), stated in its heading lines, e.g. the day a work
+    report was delivered; `posted` the site's date line beside it, often only a repost date.
+    Either may be None.
     """
 
     doc_id: str
@@ -32,6 +35,7 @@ class Document:
     text: str
     paragraphs: tuple[tuple[int, int], ...]
     sections: tuple[Section, ...] = ()
+    posted: str | None = None
 
     def section_at(self, offset: int) -> str | None:
         current = None
@@ -51,7 +55,8 @@ class SkippedFile:
 
 @dataclass(frozen=True)
 class Passage:
-    """A paragraph-sized, verbatim slice `text == document.text[start:end]`."""
+    """A paragraph-sized, verbatim slice `text == document.text[start:end]`; `date` and
+    `posted` are its document's (see `Document`)."""
 
     passage_id: str
     doc_id: str
@@ -62,12 +67,14 @@ class Passage:
     start: int
     end: int
     text: str
+    posted: str | None = None
 
     def source_dict(self) -> dict:
         return {
             "file": self.file,
             "title": self.title,
             "date": self.date,
+            "posted": self.posted,
             "section": self.section,
             "start": self.start,
             "end": self.end,
@@ -78,7 +85,11 @@ class Passage:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Passage":
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        """Reads passages.jsonl of any build: fields added later (`posted`) may be missing."""
+        return cls(**{
+            name: data[name] if name in data or spec.default is MISSING else data.get(name, spec.default)
+            for name, spec in cls.__dataclass_fields__.items()
+        })
 
 
 @dataclass(frozen=True)
@@ -134,7 +145,7 @@ class Answer:
     abstained: bool  # true = not presented as an answer (verdict CLOSEST or NOT_FOUND)
     results: tuple[Result, ...] = field(default_factory=tuple)
     # the probability that the top result answers, from the answerability model
-    # (retrieval/answer/abstention.py); abstained exactly when below the operating point
+    # (retrieval/answer/answerability.py); abstained exactly when below the operating point
     confidence: float = 1.0
     verdict: str = ANSWERED
     # the answerability model's inputs, for evaluation and fitting (not part of the JSON)
@@ -159,6 +170,7 @@ class DocumentInfo:
     title: str
     date: str | None
     passages: int
+    posted: str | None = None
 
 
 def summarize_documents(passages: Iterable[Passage]) -> list[DocumentInfo]:
@@ -167,5 +179,7 @@ def summarize_documents(passages: Iterable[Passage]) -> list[DocumentInfo]:
     for passage in passages:
         info = infos.get(passage.doc_id)
         count = info.passages + 1 if info else 1
-        infos[passage.doc_id] = DocumentInfo(passage.doc_id, passage.file, passage.title, passage.date, count)
+        infos[passage.doc_id] = DocumentInfo(
+            passage.doc_id, passage.file, passage.title, passage.date, count, posted=passage.posted
+        )
     return list(infos.values())

@@ -2,17 +2,20 @@
 (CLI, terminal chat, Telegram handlers).
 
 It ranks passages by a simple word match (`match`), quotes each passage's first sentence,
-and abstains by a rule (`abstains`). Two corpora come with it: `sample_passages()` for the
-CLI and chat tests and `telegram_passages()` for the handler tests; `telegram_engine()`
-builds the Telegram variant (abstains on "unanswerable" / "无关", can block on "慢").
+marks the first figure in the quote as the answer, and gives a verdict by a rule (`judge`).
+Two corpora come with it: `sample_passages()` for the CLI and chat tests (no matching
+passage: verdict "none", else the `verdict` asked for) and `telegram_passages()` for the
+handler tests; `telegram_engine()` builds the Telegram variant ("unanswerable" / "无关":
+"none", "closest" / "接近": "closest"; it can block on "慢").
 """
 from __future__ import annotations
 
+import re
 import threading
 from typing import Callable, Sequence
 
 from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
-from retrieval.types import ANSWERED, NOT_FOUND, Answer, DocumentInfo, Passage, Result, summarize_documents
+from retrieval.types import ANSWERED, CLOSEST, NOT_FOUND, Answer, DocumentInfo, Passage, Result, summarize_documents
 
 
 def make_passage(number: int, text: str, doc_id: str = "doc0", file: str = "000_test.txt",
@@ -74,12 +77,14 @@ def shared_characters(question: str, passage: Passage) -> int:
     return len(set(question) & set(passage.text))
 
 
-def nothing_matches(question: str, best_score: int) -> bool:
-    return best_score == 0
+def by_words(question: str, best_score: int) -> str:
+    """The Telegram fake's rule: the question says which verdict it wants."""
+    if "unanswerable" in question or "无关" in question:
+        return NOT_FOUND
+    return CLOSEST if "closest" in question or "接近" in question else ANSWERED
 
 
-def asks_the_unanswerable(question: str, best_score: int) -> bool:
-    return "unanswerable" in question or "无关" in question
+CONFIDENCE = {ANSWERED: 0.9, CLOSEST: 0.4, NOT_FOUND: 0.05}
 
 
 class FakeEngine:
@@ -88,15 +93,19 @@ class FakeEngine:
         passages: Sequence[Passage] | None = None,
         build_id: str = "fake-build",
         match: Callable[[str, Passage], int] = bigram_matches,
-        abstains: Callable[[str, int], bool] = nothing_matches,
+        judge: Callable[[str, int], str] | None = None,
         gate: threading.Event | None = None,
         max_question_chars: int = 200,
+        verdict: str = ANSWERED,
     ) -> None:
-        """With `gate`, questions containing "慢" block (up to 10 s) until the gate is set."""
+        """`judge(question, best match)` gives the verdict; by default "none" when nothing
+        matches, else `verdict`. With `gate`, questions containing "慢" block (up to 10 s)
+        until the gate is set."""
         self._passages = list(passages) if passages is not None else sample_passages()
         self.build_id = build_id
         self.manifest = {"build_id": build_id}
-        self._match, self._abstains = match, abstains
+        self._match = match
+        self._judge = judge or (lambda question, best: NOT_FOUND if best == 0 else verdict)
         self.gate = gate
         self.entered_slow = threading.Event()
         self.max_question_chars = max_question_chars
@@ -141,11 +150,12 @@ class FakeEngine:
         results = []
         for rank, (_, passage) in enumerate(scored[:k], start=1):
             end = passage.text.find("。") + 1 or passage.text.find(".") + 1 or len(passage.text)
-            results.append(Result(rank, passage, self._match(question, passage) / 10, 0, end))
-        best = self._match(question, scored[0][1]) if scored else 0
-        abstained = not scored or self._abstains(question, best)
-        return Answer(question, language_of(question), abstained, tuple(results), 1.0, NOT_FOUND if abstained else ANSWERED)
+            figure = re.search(r"\d+(?:万|亿)?元?", passage.text[:end])
+            span = figure.span() if figure else (None, None)
+            results.append(Result(rank, passage, self._match(question, passage) / 10, 0, end, *span))
+        verdict = self._judge(question, self._match(question, scored[0][1])) if scored else NOT_FOUND
+        return Answer(question, language_of(question), verdict != ANSWERED, tuple(results), CONFIDENCE[verdict], verdict)
 
 
 def telegram_engine(build_id: str = "build-1", text_suffix: str = "", gate: threading.Event | None = None) -> FakeEngine:
-    return FakeEngine(telegram_passages(text_suffix), build_id, shared_characters, asks_the_unanswerable, gate, max_question_chars=2000)
+    return FakeEngine(telegram_passages(text_suffix), build_id, shared_characters, by_words, gate, max_question_chars=2000)

@@ -5,6 +5,7 @@ import io
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def test_a_question_shows_the_best_result_with_its_quote_and_source():
     best = sample_passages()[0]
     assert "**崂山区发布了楼宇经济政策。**" in reply
     assert "最高可奖励300万元" in reply
-    assert f"{best.title} · {best.date} · {best.file}" in reply
+    assert f"{best.title} · 日期 {best.date} · {best.file}" in reply  # the date labelled in the question's language
     assert "[1/4]" in reply and ":more" in reply
     assert "西海岸" not in reply  # one result at a time
 
@@ -161,6 +162,16 @@ def test_source_line_leaves_out_missing_parts():
     assert fmt.source_line(passage, with_section=True) == "标题 · 一、总则 · a.txt"
 
 
+def test_source_line_shows_the_documents_own_date_and_the_site_date_labelled():
+    report = replace(make_passage(1, "文本", title="工作报告", date="2019-01-31", file="003.txt"), posted="2025-07-09")
+    assert fmt.source_line(report, language="zh") == "工作报告 · 日期 2019-01-31 · 网站转载 2025-07-09 · 003.txt"
+    assert fmt.source_line(report, language="en") == "工作报告 · dated 2019-01-31 · posted 2025-07-09 · 003.txt"
+    reposted_only = replace(report, date=None)
+    assert fmt.source_line(reposted_only, language="en") == "工作报告 · posted 2025-07-09 · 003.txt"
+    same_day = replace(report, posted="2019-01-31")  # said once
+    assert fmt.source_line(same_day, language="zh") == "工作报告 · 日期 2019-01-31 · 003.txt"
+
+
 def test_format_answer_lists_the_closest_passages_after_an_abstention():
     answer = FakeEngine().ask("火星上的天气怎么样？")
     text = fmt.format_answer(answer, PLAIN)
@@ -200,3 +211,53 @@ def test_chat_subprocess_abstains_in_english_and_offers_more(built_index):
     assert done.returncode == 0, done.stderr
     assert fmt.message("en", "abstained") in done.stdout
     assert "[1/5]" in done.stdout
+
+
+# ---------------------------------------------------------------- tiers and the answer span
+
+
+def test_the_answer_is_underlined_inside_the_highlighted_quote():
+    text = "前文。崂山区奖励300万元给独角兽。后文。"
+    quote_start, quote_end = 3, text.index("后文")
+    answer = (text.index("300"), text.index("给"))
+    plain = fmt.highlight_quote(text, quote_start, quote_end, PLAIN, answer=answer)
+    assert plain == "前文。**崂山区奖励__300万元__给独角兽。**后文。"
+    coloured = fmt.highlight_quote(text, quote_start, quote_end, fmt.Style(colour=True), answer=answer)
+    assert "\x1b[1;33;4m300万元\x1b[0m" in coloured  # bold yellow and underlined
+    assert "\x1b[1;33m崂山区奖励\x1b[0m" in coloured and "\x1b[1;33m给独角兽。\x1b[0m" in coloured
+    # an answer span at the very edges of the quote leaves no empty highlight behind
+    edge = fmt.highlight_quote(text, quote_start, quote_end, PLAIN, answer=(quote_start, quote_end))
+    assert edge == "前文。**__崂山区奖励300万元给独角兽。__**后文。"
+
+
+def test_a_confident_answer_leads_alone_with_its_answer_marked_the_rest_behind_more():
+    chat = session()
+    reply = chat.handle("西海岸新区产业基金规模？")
+    assert "**西海岸新区设立产业基金，规模达到__50亿元__。**" in reply
+    assert "[1/4]" in reply and "[2/4]" not in reply and ":more" in reply
+    assert fmt.message("zh", "closest_caveat") not in reply
+    assert "[2/4]" in chat.handle(":more")
+    assert "__50亿元__" in chat.handle(":source 1")
+
+
+def test_a_middling_answer_shows_the_closest_passage_under_a_caveat_unmarked():
+    chat = ChatSession(FakeEngine(verdict="closest"), PLAIN)
+    reply = chat.handle("西海岸新区产业基金规模？")
+    assert reply.startswith(fmt.message("zh", "closest_caveat"))
+    assert "**西海岸新区设立产业基金，规模达到50亿元。**" in reply  # not presented as the answer
+    assert "__" not in reply and "[2/4]" not in reply and ":more" in reply
+    assert "__" not in chat.handle(":source 1")
+    english = chat.handle("What does the district offer to startups?")
+    assert english.startswith("I found nothing that answers this exactly; the closest passage is:")
+
+
+def test_format_answer_follows_the_tiers():
+    answered = fmt.format_answer(FakeEngine().ask("西海岸新区产业基金规模？"), PLAIN)
+    lines = answered.splitlines()
+    assert lines[0] == "[1/4]  score 0.800" and "__50亿元__" in lines[1]
+    assert fmt.message("zh", "others") in lines and answered.count(" — ") == 3  # the others, one line each
+    closest = fmt.format_answer(FakeEngine(verdict="closest").ask("西海岸新区产业基金规模？"), PLAIN)
+    assert closest.splitlines()[0] == fmt.message("zh", "closest_caveat") and "__" not in closest
+    assert fmt.message("zh", "abstained") not in closest
+    none = fmt.format_answer(FakeEngine(verdict="none").ask("西海岸新区产业基金规模？"), PLAIN)
+    assert none.splitlines()[0] == fmt.message("zh", "abstained") and "[1/" not in none

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from fakes import FakeEngine, sample_passages
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_QA = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
-SOURCE_KEYS = {"file", "title", "date", "section", "start", "end"}
+SOURCE_KEYS = {"file", "title", "date", "posted", "section", "start", "end"}
 RESULT_KEYS = {"rank", "passage_id", "text", "quote", "answer", "score", "source"}
 
 
@@ -65,7 +66,8 @@ def assert_answer_object(obj: dict, k: int) -> None:
         source = result["source"]
         assert set(source) == SOURCE_KEYS
         assert isinstance(source["file"], str) and isinstance(source["title"], str)
-        assert source["date"] is None or isinstance(source["date"], str)
+        for key in ("date", "posted"):
+            assert source[key] is None or re.fullmatch(r"\d{4}-\d{2}-\d{2}", source[key])
         assert source["section"] is None or isinstance(source["section"], str)
         assert isinstance(source["start"], int) and isinstance(source["end"], int)
 
@@ -289,7 +291,12 @@ def test_done_when_unicorn_reward_question_quotes_the_300_wan_passage_first(buil
     assert "最高可奖励300万元" in answer["results"][0]["text"]
     text = investqa("ask", "--index", str(built_index), "崂山区对新认定的独角兽企业最高奖励多少？")
     assert text.returncode == 0, text.stderr
-    assert f"**{answer['results'][0]['quote']}**" in text.stdout  # the quote, marked, without colours
+    top = answer["results"][0]
+    quote, span = top["quote"], top["answer"]
+    if span is not None:  # the answer inside the quote is marked __ … __
+        start, end = span["start"] - top["text"].find(quote), span["end"] - top["text"].find(quote)
+        quote = f"{quote[:start]}__{quote[start:end]}__{quote[end:]}"
+    assert f"**{quote}**" in text.stdout  # the quote, marked, without colours
     assert answer["results"][0]["source"]["file"] in text.stdout and "\x1b[" not in text.stdout
 
 

@@ -158,3 +158,35 @@ def test_query_vectors_match_the_embedder(engine):
     vector = engine.embedder.embed_queries(["崂山"])[0]
     assert vector.shape == (engine.manifest["embedder"]["dim"],)
     assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-3)
+
+
+def test_an_index_built_by_an_older_ingest_is_stale_and_its_passages_still_load(copy_index, seeds_dir):
+    """Builds made before the ingest told own dates from site dates have no "ingest" setting
+    and no "posted" field: `--if-stale` must rebuild them, and they must still load meanwhile."""
+    import json
+
+    from retrieval.index import store
+    from retrieval.index.builder import build_settings, is_stale, seed_files_hash
+    from retrieval.ingest import ChunkSettings
+
+    index_dir = copy_index()
+    build = store.current_build_dir(index_dir)
+    manifest = store.read_manifest(build)
+    engine = Engine.load(index_dir)
+    settings = build_settings(engine.embedder, ChunkSettings())
+    corpus_hash = seed_files_hash(seeds_dir)
+    assert not is_stale(index_dir, corpus_hash, settings)
+
+    old_passages = build / "passages.jsonl"
+    records = [json.loads(line) for line in old_passages.read_text(encoding="utf-8").splitlines()]
+    assert any(record["posted"] == "2025-07-09" for record in records)
+    old_passages.write_text("".join(
+        json.dumps({key: value for key, value in record.items() if key != "posted"}, ensure_ascii=False) + "\n"
+        for record in records), encoding="utf-8")
+    manifest["artifacts"]["passages.jsonl"] = {"bytes": old_passages.stat().st_size, "sha256": store.sha256_file(old_passages)}
+    del manifest["ingest"]
+    (build / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    assert is_stale(index_dir, corpus_hash, settings)
+    reloaded = Engine.load(index_dir)
+    assert all(passage.posted is None for passage in reloaded.passages())

@@ -16,6 +16,8 @@ from enum import Enum
 
 from retrieval.types import Answer, Result
 
+from ..presentation import ANSWERED, NOT_FOUND, tier
+
 
 class Action(Enum):
     MORE = "m"  # next page of results
@@ -54,8 +56,22 @@ class CachedAnswer:
     language: str
     build_id: str | None = None
 
+    @property
+    def tier(self) -> str:
+        return tier(self.answer)
+
+    @property
+    def marked(self) -> bool:
+        """Answer spans are marked only in an answer presented as one."""
+        return self.tier == ANSWERED
+
+    def page_length(self, offset: int, size: int) -> int:
+        """An answer, or the closest passage under its caveat, leads alone (the others sit
+        behind "more results"); every other page holds `size` results."""
+        return 1 if offset == 0 and self.tier != NOT_FOUND else size
+
     def page(self, offset: int, size: int) -> tuple[Result, ...]:
-        return self.answer.results[offset : offset + size]
+        return self.answer.results[offset : offset + self.page_length(offset, size)]
 
 
 class AnswerCache:

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Sequence
 
 from retrieval.types import Answer, DocumentInfo, Passage, Result
 
+from ..presentation import answer_span, date_labels
+
 # Telegram's limit is 4096 characters of message text; we count UTF-16 code units of the
 # raw HTML (tags included), which is never less than what Telegram counts.
 MESSAGE_LIMIT = 4096
@@ -24,6 +26,7 @@ MESSAGES = {
         "abstain": "抱歉，文件中没有找到能回答这个问题的内容。",
         "show_closest": "查看最接近的段落",
         "closest_header": "最接近的段落（不一定回答了你的问题）：",
+        "closest_caveat": "没有找到确切回答这个问题的内容，最接近的是：",
         "more": "更多结果",
         "context": "原文 {n}",
         "empty": "请输入一个问题，例如：{example}",
@@ -54,6 +57,7 @@ MESSAGES = {
         "abstain": "Sorry, I could not find anything in the documents that answers this question.",
         "show_closest": "Show the closest passages",
         "closest_header": "Closest passages (they may not answer your question):",
+        "closest_caveat": "I found nothing that answers this exactly; the closest passage is:",
         "more": "More results",
         "context": "Source {n}",
         "empty": "Please type a question, for example: {example}",
@@ -103,10 +107,29 @@ def escape(value: str) -> str:
     return html.escape(value, quote=False)
 
 
-def source_line(passage: Passage) -> str:
-    """"title · date" (escaped); the date is left out when the document has none."""
-    parts = [passage.title] + ([passage.date] if passage.date else [])
-    return escape(" · ".join(parts))
+def source_text(passage: Passage, language: str) -> str:
+    """Plain "title · 日期 … · 网站转载 …": the document's own date and the site's date line,
+    labelled in `language`; missing dates left out."""
+    return " · ".join([passage.title] + date_labels(passage, language))
+
+
+def source_line(passage: Passage, language: str = "zh") -> str:
+    """`source_text`, escaped for HTML."""
+    return escape(source_text(passage, language))
+
+
+def marked_quote(result: Result, marked: bool) -> str:
+    """The quote in bold (HTML), its answer bold-underlined inside when `marked` and known.
+    Each piece is escaped on its own: the span's offsets count characters, not entities."""
+    span = answer_span(result, marked)
+    if span is None:
+        return f"<b>{escape(result.quote)}</b>"
+    text, start, end = result.passage.text, span[0], span[1]
+    return "".join([
+        "<b>", escape(text[result.quote_start : start]),
+        "<u>", escape(text[start:end]), "</u>",
+        escape(text[end : result.quote_end]), "</b>",
+    ])
 
 
 def _context_before(passage_text: str, quote_start: int) -> tuple[str, bool]:
@@ -134,8 +157,9 @@ def _context_after(passage_text: str, quote_end: int) -> tuple[str, bool]:
     return after, True
 
 
-def excerpt(result: Result) -> str:
-    """The answering sentence in bold inside a short excerpt of its passage (HTML)."""
+def excerpt(result: Result, marked: bool = False) -> str:
+    """The answering sentence in bold inside a short excerpt of its passage (HTML); with
+    `marked`, the answer inside it bold-underlined."""
     passage_text = result.passage.text
     before, clipped_before = _context_before(passage_text, result.quote_start)
     after, clipped_after = _context_after(passage_text, result.quote_end)
@@ -143,23 +167,25 @@ def excerpt(result: Result) -> str:
         [
             "…" if clipped_before else "",
             escape(before),
-            "<b>",
-            escape(result.quote),
-            "</b>",
+            marked_quote(result, marked),
             escape(after),
             "…" if clipped_after else "",
         ]
     ).strip()
 
 
-def format_result(result: Result, number: int) -> str:
-    return f"<b>{number}.</b> {excerpt(result)}\n<i>— {source_line(result.passage)}</i>"
+def format_result(result: Result, number: int, language: str = "zh", marked: bool = False) -> str:
+    source = source_line(result.passage, language)
+    return f"<b>{number}.</b> {excerpt(result, marked)}\n<i>— {source}</i>"
 
 
-def format_results(results: Sequence[Result], first_number: int = 1, header: str = "") -> str:
-    """Numbered results separated by blank lines (the split points), after an optional header."""
+def format_results(
+    results: Sequence[Result], first_number: int = 1, header: str = "", language: str = "zh", marked: bool = False
+) -> str:
+    """Numbered results separated by blank lines (the split points), after an optional header;
+    answers marked when `marked` (only in an answer presented as one)."""
     blocks = [header] if header else []
-    blocks += [format_result(result, first_number + i) for i, result in enumerate(results)]
+    blocks += [format_result(result, first_number + i, language, marked) for i, result in enumerate(results)]
     return "\n\n".join(blocks)
 
 
@@ -167,17 +193,16 @@ def format_abstention(language: str) -> str:
     return text(language, "abstain")
 
 
-def format_context(passages: Sequence[Passage], focus: Result, language: str) -> str:
-    """The passages around a result, in document order, with the answering sentence in bold."""
-    blocks = [f"<b>{text(language, 'context_header')}</b> <i>{source_line(focus.passage)}</i>"]
+def format_context(passages: Sequence[Passage], focus: Result, language: str, marked: bool = False) -> str:
+    """The passages around a result, in document order, with the answering sentence in bold
+    (and its answer bold-underlined when `marked`)."""
+    blocks = [f"<b>{text(language, 'context_header')}</b> <i>{source_line(focus.passage, language)}</i>"]
     for passage in passages:
         if passage.passage_id == focus.passage.passage_id:
             quoted = passage.text
             blocks.append(
                 escape(quoted[: focus.quote_start])
-                + "<b>"
-                + escape(focus.quote)
-                + "</b>"
+                + marked_quote(focus, marked)
                 + escape(quoted[focus.quote_end :])
             )
         else:
@@ -190,7 +215,7 @@ def format_context(passages: Sequence[Passage], focus: Result, language: str) ->
 def format_documents(documents: Iterable[DocumentInfo], language: str) -> str:
     lines = []
     for document in documents:
-        date = document.date or text(language, "undated")
+        date = " · ".join(date_labels(document, language)) or text(language, "undated")
         count = text(language, "passages", n=document.passages)
         lines.append(f"• {escape(document.title)} ({escape(date)}, {count})")
     return "\n".join(lines)

@@ -28,6 +28,7 @@ from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
 
 from . import formatting
 from .access import AccessPolicy, QuestionRateLimiter, Verdict
+from ..presentation import ANSWERED, CLOSEST, NOT_FOUND, tier
 from .answers import Action, AnswerCache, CachedAnswer, clean_question, has_words, parse_button, reply_language
 from .feedback import FeedbackStore
 from .keyboards import closest_keyboard, results_keyboard
@@ -166,7 +167,7 @@ async def send_results_page(
     context, chat_id: int, key: str, cached: CachedAnswer, offset: int, page_size: int, header: str = "", reply_to=None
 ) -> None:
     page = cached.page(offset, page_size)
-    html = formatting.format_results(page, first_number=offset + 1, header=header)
+    html = formatting.format_results(page, offset + 1, header, cached.language, cached.marked)
     await send_html(context, chat_id, html, results_keyboard(key, cached, offset, page_size), reply_to)
 
 
@@ -209,10 +210,12 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     language = reply_language(question, user.language_code if user else None, answer.language)
     cached = CachedAnswer(question, answer, language, engine.build_id)
     key = state.cache.put(cached)
-    if answer.abstained or not answer.results:
+    if cached.tier == NOT_FOUND:
         await reply(formatting.format_abstention(language), closest_keyboard(key, language) if answer.results else None)
         return
-    await send_results_page(context, chat_id, key, cached, 0, state.page_size, reply_to=reply_to)
+    # the answer (or the closest passage, under its caveat) alone; the rest behind "more results"
+    header = formatting.text(language, "closest_caveat") if cached.tier == CLOSEST else ""
+    await send_results_page(context, chat_id, key, cached, 0, state.page_size, header, reply_to=reply_to)
 
 
 async def on_private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -317,7 +320,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(formatting.text(language, "passage_gone"))
         return
     await query.answer()
-    await send_html(context, chat_id, formatting.format_context(passages, focus, language))
+    await send_html(context, chat_id, formatting.format_context(passages, focus, language, cached.marked))
 
 
 # --- inline mode -------------------------------------------------------------------------
@@ -337,8 +340,9 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     user = update.effective_user
     language = reply_language(question, user.language_code if user else None, answer.language)
+    presented = tier(answer)
     articles = []
-    if answer.abstained:
+    if presented == NOT_FOUND:
         notice = formatting.format_abstention(language)
         articles.append(
             InlineQueryResultArticle(
@@ -347,17 +351,17 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                 input_message_content=InputTextMessageContent(notice, parse_mode=ParseMode.HTML),
             )
         )
-    prefix = formatting.MESSAGES[language]["inline_closest"] if answer.abstained else ""
+    prefix = "" if presented == ANSWERED else formatting.MESSAGES[language]["inline_closest"]
+    # a passage chosen from a "closest" list says so in the chat it is posted to
+    caveat = formatting.text(language, "closest_caveat") + "\n\n" if presented == CLOSEST else ""
     for number, result in enumerate(answer.results[: INLINE_RESULTS - len(articles)], start=1):
-        source = " · ".join([result.passage.title] + ([result.passage.date] if result.passage.date else []))
+        content = caveat + formatting.format_result(result, number, language, marked=presented == ANSWERED)
         articles.append(
             InlineQueryResultArticle(
                 id=str(number),
-                title=(prefix + source)[:200],
+                title=(prefix + formatting.source_text(result.passage, language))[:200],
                 description=formatting.inline_description(result),
-                input_message_content=InputTextMessageContent(
-                    formatting.format_result(result, number), parse_mode=ParseMode.HTML
-                ),
+                input_message_content=InputTextMessageContent(content, parse_mode=ParseMode.HTML),
             )
         )
     # with an allowlist, Telegram must not serve these cached results to anyone else

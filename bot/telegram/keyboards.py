@@ -21,9 +21,10 @@ def results_keyboard(key: str, cached: CachedAnswer, offset: int, page_size: int
     ]
     if context_row:
         rows.append(context_row)
-    if len(cached.answer.results) > offset + page_size:
+    following = offset + len(shown)
+    if len(cached.answer.results) > following:
         more = MESSAGES[language]["more"]
-        rows.append([InlineKeyboardButton(more, callback_data=Button(Action.MORE, key, offset + page_size).encode())])
+        rows.append([InlineKeyboardButton(more, callback_data=Button(Action.MORE, key, following).encode())])
     rows.append(
         [
             InlineKeyboardButton("👍", callback_data=Button(Action.VOTE_UP, key, offset).encode()),

@@ -22,7 +22,7 @@ from retrieval.index.dense_index import build_dense_index, index_settings
 from retrieval.index.embedders import Embedder, make_embedder
 from retrieval.index.embedding_cache import EmbeddingCache
 from retrieval.errors import NoDocuments, SeedsNotFound
-from retrieval.ingest import ChunkSettings, chunk_corpus, load_corpus
+from retrieval.ingest import INGEST_VERSION, ChunkSettings, chunk_corpus, load_corpus
 from retrieval.ingest.files import scan_seeds
 from retrieval.index.keyword_index import KeywordIndex
 from retrieval.ingest.sentences import passage_context, sentence_table
@@ -55,6 +55,7 @@ def build_settings(embedder: Embedder, chunk_settings: ChunkSettings) -> dict:
         "format_version": store.FORMAT_VERSION,
         "embedder": embedder.describe(),
         "chunker": chunk_settings.to_dict(),
+        "ingest": INGEST_VERSION,
         "dense_index": index_settings(),
     }
 

@@ -18,7 +18,12 @@ from retrieval.ingest.chunker import chunk_documents, match_key
 from retrieval.ingest.cleaner import Article, clean_text
 from retrieval.ingest.readers import UnreadableFile, read_text
 
-__all__ = ["ChunkSettings", "Corpus", "load_corpus", "chunk_corpus", "build_document"]
+__all__ = ["ChunkSettings", "Corpus", "load_corpus", "chunk_corpus", "build_document", "INGEST_VERSION"]
+
+# Bump when cleaning or metadata changes what a build holds for the same seed files, so that
+# `investqa index --if-stale` rebuilds (it is part of the build settings).
+# 2: own date (`date`, from heading lines) told from the site's date line (`posted`).
+INGEST_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ def build_document(article: Article, doc_id: str, file: str, fallback_title: str
         file=file,
         title=article.title or fallback_title,
         date=article.date,
+        posted=article.posted,
         text="\n".join(parts),
         paragraphs=tuple(paragraphs),
         sections=tuple(sections),

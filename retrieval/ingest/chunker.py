@@ -137,6 +137,7 @@ def chunk_documents(
                     file=document.file,
                     title=document.title,
                     date=document.date,
+                    posted=document.posted,
                     section=document.section_at(start),
                     start=start,
                     end=end,

@@ -24,6 +24,7 @@ from retrieval.ingest.lines import (
     is_photo_credit,
     segments,
     starts_mid_sentence,
+    stated_date,
 )
 
 # A wrapped line shorter than this share of the wrap width ends its paragraph (or is a heading).
@@ -38,11 +39,16 @@ MAX_SECTION_CHARS = 30
 
 @dataclass
 class Article:
-    """One cleaned article: its title, date and (paragraph text, section heading) pairs."""
+    """One cleaned article: its title, dates and (paragraph text, section heading) pairs.
+
+    `date` is the article's own date, stated in its heading lines (a report's delivery date);
+    `posted` the date line the site put beside it, often only the day it was reposted.
+    """
 
     title: str | None = None
     date: str | None = None
     paragraphs: list[tuple[str, str | None]] = field(default_factory=list)
+    posted: str | None = None
 
 
 def wrap_width(segs: list[Segment]) -> float | None:
@@ -238,6 +244,8 @@ class _Assembler:
     def _new_article(self, title: str | None) -> None:
         self._close_paragraph()
         if self.article.paragraphs:
+            first_paragraph = self.article.paragraphs[0][0]
+            self.article.date = stated_date([self.article.title, first_paragraph])
             self.articles.append(self.article)
         self.article = Article(title=title)
         self.sections = _Sections()
@@ -261,8 +269,8 @@ class _Assembler:
                 self._new_article(seg.value)
             elif seg.kind is Kind.DATE:
                 self._close_paragraph()
-                if self.article.date is None:
-                    self.article.date = seg.value
+                if self.article.posted is None:
+                    self.article.posted = seg.value
             elif seg.kind is Kind.BYLINE:
                 self._byline()
             elif seg.kind is Kind.BOILERPLATE:

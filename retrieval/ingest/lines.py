@@ -46,6 +46,18 @@ _BYLINE = re.compile(
     r"^(?:[□■◆▲●★▼▽]\s*\S.*|(?:记者|通讯员|作者|来源|责任编辑|编辑|文|图|撰稿)\s*[:：/／]\s*\S.*"
     r"|[(（][\u3400-\u9fff·\s]{2,30}[)）])$"
 )
+# A full date the document states about itself in its heading lines (`stated_date`): a speech's
+# delivery line "――2019年1月31日在…大会上", a bracket opening with a date "（2019年1月31日…通过）",
+# a wire dateline "新华社北京2019年1月31日电". A date elsewhere in the text is an event's, not the
+# document's; a date line standing alone is the site's (`Kind.DATE`, kept as `posted`).
+_FULL_DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+_STATED_DATES = (
+    re.compile(r"(?:[―—–]{1,2}|--)\s*" + _FULL_DATE + r"\s*(?:在\S{2,60}?(?:会议|大会|会|典礼|仪式)上|$)"),
+    re.compile(r"[(（]\s*" + _FULL_DATE + r"[^()（）]{0,60}[)）]"),
+    re.compile(r"^\S{0,20}?" + _FULL_DATE + r"\s*(?:电|讯)"),
+)
+# How far into the first paragraph a heading run into it ("――2019年1月31日在…会议上各位代表:…") reaches.
+HEADING_ZONE_CHARS = 80
 _NAV_CRUMB = re.compile(r"^(?:[-–—|·•>»]+\s*\S{0,8}|[-–—|·•>»\s]+)$")
 _BOILERPLATE_WORDS = (
     "点我投稿", "有想补充的信息", "返回顶部", "返回首页", "上一篇", "下一篇", "扫一扫", "分享到",
@@ -200,3 +212,27 @@ def starts_mid_sentence(text: str) -> bool:
         and text[0].isalpha()
         and text[0] not in "一二三四五六七八九十百千万零两"
     )
+
+
+def _iso_date(year: str, month: str, day: str) -> str | None:
+    y, m, d = int(year), int(month), int(day)
+    return f"{y:04d}-{m:02d}-{d:02d}" if 1 <= m <= 12 and 1 <= d <= 31 else None
+
+
+def stated_date(heading_lines) -> str | None:
+    """The document's own date (ISO) as stated in its heading lines, or None.
+
+    `heading_lines` are the title (and subtitle) and the start of the first paragraph, where
+    a work report's delivery line or a news dateline sits; only the dateline shapes above
+    count, so an event's date in a sentence ("2019年11月,…签署协议") is never taken for it.
+    """
+    for line in heading_lines:
+        if not line:
+            continue
+        head = line.strip()[:HEADING_ZONE_CHARS]
+        for pattern in _STATED_DATES:
+            for match in pattern.finditer(head):
+                found = _iso_date(*match.groups())
+                if found:
+                    return found
+    return None

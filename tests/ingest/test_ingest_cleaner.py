@@ -62,8 +62,9 @@ def test_title_tags_split_articles_and_dates_and_navigation_are_metadata():
         "- 企业入驻",
     ])
     first, second = clean_text(raw)
-    assert (first.title, first.date) == ("某区出台支持政策", "2024-03-05")
-    assert (second.title, second.date) == ("第二篇文章", "2024-03-06")
+    # a date line standing alone is the site's (posted), not one the article states itself
+    assert (first.title, first.posted, first.date) == ("某区出台支持政策", "2024-03-05", None)
+    assert (second.title, second.posted, second.date) == ("第二篇文章", "2024-03-06", None)
     assert first.paragraphs == [
         ("某区出台支持政策，鼓励企业落户。", None),
         ("为加快发展，某区制定本政策。", "一、政策背景"),

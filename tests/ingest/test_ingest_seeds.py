@@ -81,8 +81,8 @@ def test_multi_article_file_is_split_with_titles_and_dates(corpus, passages):
     assert articles[0].title == "2019年青岛市即墨区人民政府工作报告"
     for article in articles:
         assert "【" not in article.title and article.title
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", article.date)
-        assert article.date not in article.text
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", article.posted)
+        assert article.posted not in article.text
     for passage in passages:
         if passage.file.startswith("003"):
             assert all(junk not in passage.text for junk in BOILERPLATE)
@@ -114,7 +114,9 @@ def test_passages_are_verbatim_slices_with_metadata(corpus, passages):
         document = documents[passage.doc_id]
         assert document.text[passage.start : passage.end] == passage.text
         assert passage.passage_id.startswith(passage.doc_id + ":")
-        assert (passage.file, passage.title, passage.date) == (document.file, document.title, document.date)
+        assert (passage.file, passage.title, passage.date, passage.posted) == (
+            document.file, document.title, document.date, document.posted
+        )
         assert passage.section == document.section_at(passage.start)
 
 
@@ -140,3 +142,17 @@ def test_dev_gold_spans_do_not_cross_passage_boundaries(passages):
     spans = [compact(span) for line in DEV_QA.read_text("utf-8").splitlines() for span in json.loads(line)["gold"]]
     crossing = [span for span in spans if not any(span in text for text in texts)]
     assert spans and crossing == []
+
+
+def test_work_reports_carry_their_own_date_beside_the_sites_repost_date(corpus):
+    """The site reposted every 003 article on 2025-07-09; the two work reports state the day
+    they were delivered in their heading line, and the news pieces state no full date."""
+    articles = documents_of(corpus, "003")
+    jimo, laoshan, *news = articles
+    assert "即墨区" in jimo.title and "2019年1月31日" in jimo.text[:40]
+    assert (jimo.date, jimo.posted) == ("2019-01-31", "2025-07-09")
+    assert (laoshan.date, laoshan.posted) == ("2019-01-10", "2025-07-09")
+    assert all(article.date is None and article.posted == "2025-07-09" for article in news)
+    # the other files have neither a date line nor a dated heading
+    others = [document for document in corpus.documents if not document.file.startswith("003")]
+    assert others and all(document.date is None and document.posted is None for document in others)

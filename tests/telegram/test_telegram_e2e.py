@@ -106,13 +106,15 @@ def test_bot_end_to_end(bot_process, engine, seeds_dir, tmp_path):
     start = ask(telegram, ALICE, "/start")["text"]
     assert all(document.title in parse_html(start) for document in engine.documents())
 
-    # a question answered with the right quote, in bold, with its source and buttons
+    # a question answered with the right quote, in bold, with its source and buttons; a
+    # confident answer leads alone, the other results behind "more results"
     answer = ask(telegram, ALICE, UNICORN_QUESTION)
     assert "300万元" in answer["text"]
     quotes = [parse_html(part.split("</b>")[0]) for part in answer["text"].split("<b>")[1:]]
     quotes = [quote for quote in quotes if not quote.rstrip(".").isdigit()]  # drop "1." numbering
     corpus = [passage.text for passage in engine.passages()]
-    assert len(quotes) == 3 and all(any(quote in text for text in corpus) for quote in quotes)  # verbatim
+    assert len(quotes) == 1 and all(any(quote in text for text in corpus) for quote in quotes)  # verbatim
+    assert button(answer, "更多结果")
     assert telegram.calls_to("sendChatAction")
 
     # a button press: the full source context of result 1, and the press is answered
@@ -135,7 +137,7 @@ def test_bot_end_to_end(bot_process, engine, seeds_dir, tmp_path):
     ).stdout.splitlines()
     votes = [json.loads(line) for line in exported]
     assert [(vote["question"], vote["vote"]) for vote in votes] == [(UNICORN_QUESTION, 1)]
-    assert len(votes[0]["passage_ids"]) == 3 and len(votes[0]["user_hash"]) == 64  # a hash, not the id
+    assert len(votes[0]["passage_ids"]) == 1 and len(votes[0]["user_hash"]) == 64  # a hash, not the id
 
     # inline mode: at most 10 article results, each a quote with its source
     telegram.inline_query(ALICE, UNICORN_QUESTION)

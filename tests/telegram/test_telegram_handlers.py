@@ -30,11 +30,13 @@ async def test_question_is_answered_with_bold_quote_source_and_keyboard(bot):
     reply = bot.last_message(ALICE["id"])
     assert reply["parse_mode"] == "HTML"
     assert "<b>为支持企业发展，崂山区出台多项政策。</b>" in reply["text"]
-    assert "崂山区支持政策 · 2021-03-01" in reply["text"]
-    assert "<b>1.</b>" in reply["text"] and "<b>3.</b>" in reply["text"] and "<b>4.</b>" not in reply["text"]
+    assert "崂山区支持政策 · 日期 2021-03-01" in reply["text"]
+    # a confident answer leads alone: the other results sit behind "more results"
+    assert "<b>1.</b>" in reply["text"] and "<b>2.</b>" not in reply["text"]
     parse_html(reply["text"])  # valid Telegram HTML
     data = [b["callback_data"] for b in buttons(reply)]
-    assert len(data) == 6  # 3 source buttons, more, 👍, 👎
+    assert len(data) == 4  # the source button, more, 👍, 👎
+    assert [b["text"] for b in buttons(reply)][:2] == ["原文 1", "更多结果"]
     assert all(len(d.encode()) <= 64 for d in data)
     assert bot.telegram.calls_to("sendChatAction")[0].params["action"] == "typing"
     assert threading.main_thread().name not in bot.engine.threads  # searched off the event loop
@@ -92,7 +94,9 @@ async def test_more_results_context_and_votes(bot):
 
     await bot.send(bot.telegram.press(ALICE, sent, button_data(first, "更多")))
     more = bot.last_message(ALICE["id"])["text"]
-    assert "<b>4.</b>" in more and "<b>1.</b>" not in more
+    assert "<b>2.</b>" in more and "<b>4.</b>" in more and "<b>1.</b>" not in more and "<b>5.</b>" not in more
+    more_buttons = [b["text"] for b in buttons(bot.last_message(ALICE["id"]))]
+    assert more_buttons[:3] == ["原文 2", "原文 3", "原文 4"] and "更多结果" in more_buttons
 
     await bot.send(bot.telegram.press(ALICE, sent, button_data(first, "原文 1")))
     context = bot.last_message(ALICE["id"])["text"]
@@ -104,8 +108,8 @@ async def test_more_results_context_and_votes(bot):
     records = list(bot.feedback.records())
     assert [r.vote for r in records] == [1, -1]
     assert records[0].question == "崂山区独角兽企业奖励"
-    shown = [result.passage.passage_id for result in bot.engine.ask("崂山区独角兽企业奖励", 9).results[:3]]
-    assert list(records[0].passage_ids) == shown
+    shown = [result.passage.passage_id for result in bot.engine.ask("崂山区独角兽企业奖励", 9).results[:1]]
+    assert list(records[0].passage_ids) == shown  # the vote is about what was shown: the answer
     assert records[0].user_hash == bot.feedback.hash_user(ALICE["id"]) != records[1].user_hash
     assert len(bot.telegram.calls_to("answerCallbackQuery")) == 4
 
@@ -237,3 +241,35 @@ async def test_in_flight_question_keeps_its_engine_during_a_swap(make_bot):
     assert "（新）" not in bot.last_message(ALICE["id"])["text"]
     await bot.say(ALICE, "独角兽")
     assert "（新）" in bot.last_message(ALICE["id"])["text"] and new.asked == ["独角兽"]
+
+
+async def test_the_answer_is_bold_underlined_inside_the_bold_sentence_with_html_escaped(bot):
+    await bot.say(ALICE, "产业基金 规模 新一代信息技术 生物医药 金融")
+    reply = bot.last_message(ALICE["id"])["text"]
+    assert "<b>崂山区还设立了产业基金，规模达到<u>100亿元</u>，重点投向&lt;新一代信息技术&gt;与生物医药 &amp; 金融。</b>" in reply
+    parse_html(reply)
+
+
+async def test_a_middling_answer_shows_the_closest_passage_under_a_caveat(bot):
+    await bot.say(ALICE, "最接近的产业基金规模")
+    reply = bot.last_message(ALICE["id"])
+    assert reply["text"].startswith("没有找到确切回答这个问题的内容，最接近的是：")
+    assert "<b>1.</b>" in reply["text"] and "<b>2.</b>" not in reply["text"]
+    assert "<u>" not in reply["text"]  # not presented as an answer
+    await bot.send(bot.telegram.press(ALICE, bot.sent_message(ALICE["id"]), button_data(reply, "更多")))
+    assert "<b>2.</b>" in bot.last_message(ALICE["id"])["text"]
+    await bot.say(BOB_EN, "closest fund size")
+    assert bot.last_message(BOB_EN["id"])["text"].startswith(
+        "I found nothing that answers this exactly; the closest passage is:")
+
+
+async def test_inline_results_follow_the_tier(bot):
+    await bot.send(bot.telegram.inline_query(ALICE, "产业基金规模"))
+    answered = bot.telegram.calls_to("answerInlineQuery")[-1].params["results"]
+    assert "<u>100亿元</u>" in answered[0]["input_message_content"]["message_text"]
+    await bot.send(bot.telegram.inline_query(ALICE, "最接近的产业基金规模"))
+    closest = bot.telegram.calls_to("answerInlineQuery")[-1].params["results"]
+    assert closest[0]["title"].startswith("最接近：")
+    content = closest[0]["input_message_content"]["message_text"]
+    assert content.startswith("没有找到确切回答这个问题的内容") and "<u>" not in content
+    parse_html(content)
