@@ -228,6 +228,15 @@ class Engine:
     def _corpus_text(self) -> str:
         return squeeze("".join(passage.text for passage in self._passages))
 
+    @cached_property
+    def lexicon(self):
+        """Word knowledge for resolving chat follow-ups (retrieval/question/followup_words.py)."""
+        from retrieval.language.tokenizer import get_segmenter
+        from retrieval.question.followup_words import Lexicon, domain_dictionary_words
+
+        segmenter = get_segmenter(self._scratch_dir)
+        return Lexicon(segmenter.cut, self._word_tags, domain_dictionary_words(), self._expander.names)
+
     def concepts(self, plan: QueryPlan) -> list[Concept]:
         """What the question names, weighted by specificity (see evidence.py)."""
         documents = len(self._passages)
