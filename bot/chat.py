@@ -23,14 +23,24 @@ PROMPT = "? "
 
 
 class ChatSession:
-    def __init__(self, engine, style: fmt.Style, k: int = 5) -> None:
-        self.engine = engine
+    def __init__(self, engine, style: fmt.Style, k: int = 5, clock: Callable[[], float] | None = None) -> None:
+        from retrieval.conversation import Conversation
+
+        self.conversation = Conversation(engine, **({"clock": clock} if clock else {}))
         self.style = style
         self.k = k
         self.answer = None
         self.shown = 0  # how many results of `answer` have been shown
         self.language = "en"  # of the last question: commands answer in it
         self.finished = False
+
+    @property
+    def engine(self):
+        return self.conversation.engine
+
+    @engine.setter
+    def engine(self, engine) -> None:  # after a reload the conversation goes on with the new build
+        self.conversation.engine = engine
 
     def handle(self, line: str) -> str:
         """The reply to one input line ("" when there is nothing to say)."""
@@ -44,16 +54,18 @@ class ChatSession:
 
     def _ask(self, question: str) -> str:
         try:
-            answer = self.engine.ask(question, k=self.k)
+            reply = self.conversation.ask(question, k=self.k)
         except InvestqaError as error:
             return fmt.message(self.language, "error", message=str(error))
+        answer = reply.answer
         self.answer, self.language = answer, answer.language
+        understood = fmt.understood_line(answer.language, reply.understood_as, self.style) + "\n" if reply.rewritten else ""
         if tier(answer) == NOT_FOUND:
             self.shown = 0
-            return fmt.format_abstention(answer.language, self.style, offer_more=bool(answer.results))
+            return understood + fmt.format_abstention(answer.language, self.style, offer_more=bool(answer.results))
         # an answer (marked) or the closest passage (under a caveat) leads alone; :more for the rest
         self.shown = 1
-        return self._with_hint(fmt.format_lead(answer, self.style))
+        return understood + self._with_hint(fmt.format_lead(answer, self.style))
 
     @property
     def _marked(self) -> bool:
@@ -72,6 +84,9 @@ class ChatSession:
             return ""
         if command in ("help", "h", "?"):
             return fmt.help_text(self.language)
+        if command == "new":
+            self.conversation.reset()
+            return fmt.message(self.language, "new_conversation")
         if command == "more":
             return self._more()
         if command == "source":
@@ -109,8 +124,9 @@ def banner(engine) -> str:
     passages = sum(document.passages for document in documents)
     return (
         f"investqa chat: {len(documents)} documents, {passages} passages. "
-        "Ask in Chinese or English; :help for commands, :quit to leave.\n"
-        "用中文或英文提问；输入 :help 查看命令，:quit 退出。"
+        "Ask in Chinese or English; follow-ups use the previous question (:new starts afresh); "
+        ":help for commands, :quit to leave.\n"
+        "用中文或英文提问；追问会结合上一个问题（:new 重新开始）；输入 :help 查看命令，:quit 退出。"
     )
 
 

@@ -144,8 +144,15 @@ def run_ask(args) -> int:
         raise UsageError("the question is empty: type a question in Chinese or English")
     if args.question is None and sys.stdin.isatty():
         raise UsageError("give a QUESTION, or pipe questions one per line on stdin (or use `investqa chat`)")
+    if args.conversation and args.question is not None:
+        raise UsageError("--conversation reads the turns from stdin: give no QUESTION")
     engine = load_engine(args.index, args.embedder)
     style = fmt.Style(colour=fmt.colour_enabled(sys.stdout))
+    if args.conversation:
+        from .ask_conversation import run_conversation_lines
+
+        render = partial(fmt.format_conversation_turn, style=style)
+        return run_conversation_lines(engine, sys.stdin, args.k, emit, sys.stderr, as_json=args.json, render=render)
     if args.question is not None:
         answer = engine.ask(args.question, k=args.k)
         emit(json.dumps(answer.to_dict(), ensure_ascii=False) if args.json else fmt.format_answer(answer, style))
@@ -210,8 +217,11 @@ def chosen_configs(names: list[str] | None) -> dict:
 
 
 def run_eval(args) -> int:
+    from retrieval.measure.conversations import is_conversation_file
     from retrieval.measure.evaluation import evaluate, load_qa
 
+    if is_conversation_file(args.file):
+        return run_conversation_eval(args)
     questions = load_qa(args.file)
     configs = chosen_configs(args.config)
     engine = load_engine(args.index, args.embedder)
@@ -222,6 +232,21 @@ def run_eval(args) -> int:
         progress.close()
     data = report.to_dict()
     print(json.dumps(data, ensure_ascii=False) if args.json else fmt.format_eval_report(data, show_misses=args.misses))
+    return 0
+
+
+def run_conversation_eval(args) -> int:
+    from retrieval.measure.conversations import evaluate_conversations, load_conversations
+
+    items = load_conversations(args.file)
+    configs = chosen_configs(args.config)
+    engine = load_engine(args.index, args.embedder)
+    progress = make_progress_bar()
+    try:
+        report = evaluate_conversations(engine, items, configs, k=args.k, progress=progress)
+    finally:
+        progress.close()
+    print(json.dumps(report, ensure_ascii=False) if args.json else fmt.format_conversation_report(report, show_misses=args.misses))
     return 0
 
 
@@ -247,7 +272,10 @@ JSON object: {"question", "abstained", "verdict", "confidence", "results": [{"ra
 date); either may be null. verdict: "answer" (confident), "closest"
 (middling: the closest passage, not presented as an answer) or "none"; abstained is true
 unless verdict is "answer". answer: character offsets into text of the words that answer,
-inside quote. results holds the top K even when the answer abstained."""
+inside quote. results holds the top K even when the answer abstained.
+With --conversation, stdin lines are the turns of one conversation (an empty line starts a
+new one); every object also has "understood_as": the question as it was answered, which is
+the line itself unless it was a follow-up rewritten from the previous turn."""
 
 
 def build_parser(with_optional: bool = True) -> argparse.ArgumentParser:
@@ -272,6 +300,11 @@ def build_parser(with_optional: bool = True) -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", metavar="QUESTION", help="in Chinese or English")
     ask.add_argument("--json", action="store_true", help="print JSON objects instead of text")
     ask.add_argument("-k", type=positive_int, default=5, help="results per question (default: %(default)s)")
+    ask.add_argument(
+        "--conversation", action="store_true",
+        help="stdin lines are turns of one conversation (an empty line starts a new one): follow-ups "
+        "are resolved against the previous turn; --json adds \"understood_as\"",
+    )
     add_index_option(ask)
     add_embedder_option(ask)
     ask.set_defaults(handler=run_ask)

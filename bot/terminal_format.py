@@ -69,6 +69,8 @@ MESSAGES = {
         "closest_caveat": "I found nothing that answers this exactly; the closest passage is:",
         "others": "Other results:",
         "error": "Error: {message}",
+        "understood_as": "Understood as: {question}",
+        "new_conversation": "New conversation: the next question is read on its own.",
     },
     "zh": {
         "abstained": "文档中没有找到能可靠回答这个问题的内容。",
@@ -82,6 +84,8 @@ MESSAGES = {
         "closest_caveat": "没有找到确切回答这个问题的内容，最接近的是：",
         "others": "其他结果：",
         "error": "出错了：{message}",
+        "understood_as": "理解为：{question}",
+        "new_conversation": "已开始新的对话：下一个问题将单独理解。",
     },
 }
 
@@ -89,11 +93,13 @@ HELP = {
     "en": """Ask a question in Chinese or English; the answer quotes the documents verbatim.
   :more       show the next results
   :source N   show result N's passage with the passages around it
+  :new        start a new conversation (follow-ups such as "what about 2019?" use the previous question until then)
   :help       show this help
   :quit       leave (or Ctrl-D)""",
     "zh": """用中文或英文提问；回答逐字引用文档原文。
   :more       查看后面的结果
   :source N   查看第 N 条结果所在段落及其前后段落
+  :new        开始新的对话（在此之前，“那2019年呢？”这类追问会结合上一个问题理解）
   :help       显示本帮助
   :quit       退出（或按 Ctrl-D）""",
 }
@@ -320,3 +326,56 @@ def format_miss(question: dict) -> str:
     else:
         verdict = "unanswerable, not abstained"
     return f"  {question['id']}  [{verdict}]  top-1 {question['top_passage_id']}  {shorten(question['question'], 70)}"
+
+
+# ---------------------------------------------------------------- conversations
+
+
+def understood_line(language: str, question: str, style: Style) -> str:
+    """`理解为：…` / `Understood as: …`, shown above the answer to a rewritten follow-up."""
+    return style.dim(message(language, "understood_as", question=question))
+
+
+def format_conversation_turn(reply, style: Style) -> str:
+    """`investqa ask --conversation` without --json: the message, how it was understood, the answer."""
+    lines = [style.bold(f"? {reply.message}")]
+    if reply.rewritten:
+        lines.append(understood_line(reply.answer.language, reply.understood_as, style))
+    return "\n".join(lines + [format_answer(reply.answer, style), ""])
+
+
+CONVERSATION_COLUMNS = (("in_context", "in context"), ("message_alone", "message alone"), ("reference_alone", "rewrite alone"))
+
+
+def format_conversation_report(report: dict, show_misses: bool = False) -> str:
+    """`investqa eval` on a conversation file: the last turns in context, alone, and the
+    expected rewrites alone, side by side; then the rewrite rates."""
+    lines = [f"{report['conversations']} conversations ({report['answerable']} answerable last turns), top {report['k']}; last turns scored"]
+    for name, block in report["configs"].items():
+        columns = [block[key] for key, _ in CONVERSATION_COLUMNS]
+        rows: list[tuple[str, list]] = []
+        for group, label in (("overall", "all answerable"), ("follow_ups", "answerable follow-ups")):
+            for key in ("hit@1", "hit@3", "hit@5", "mrr@10"):
+                rows.append((f"{label} ({columns[0][group]['questions']}) {key}", [column[group][key] for column in columns]))
+        for kind, metrics in columns[0]["by_kind"].items():
+            rows.append((f"{kind} ({metrics['questions']}) hit@1", [(column["by_kind"].get(kind) or {}).get("hit@1") for column in columns]))
+        rows.append(("uncovered abstained", [column["uncovered_abstained"] for column in columns]))
+        for key, label in ABSTENTION_KEYS:
+            rows.append((f"abstention {label}", [column["abstention"][key] for column in columns]))
+        rates = block["rewriting"]
+        lines += ["", f"[{name}]"] + _table(["metric"] + [label for _, label in CONVERSATION_COLUMNS], rows)
+        lines += [
+            f"follow-up last turns rewritten: {_cell(rates['follow_ups_rewritten'])} of {rates['follow_ups']}",
+            f"standalone last turns left as they were: {_cell(rates['standalone_left_as_is'])} of {rates['standalone']}",
+        ]
+        if show_misses:
+            lines += ["", "misses (in context):"]
+            for record in block["conversations"]:
+                wrong_rewrite = record["rewritten"] == (record["follow_kind"] == "standalone")
+                wrong_answer = record["abstained"] if record["follow_kind"] == "uncovered" else record["hit_rank"] != 1
+                if record["follow_kind"] == "uncovered":
+                    wrong_answer = not record["abstained"]
+                if wrong_rewrite or wrong_answer:
+                    lines.append(f"  {record['id']} [{record['follow_kind']}] hit {record['hit_rank']} abstained {record['abstained']}: "
+                                 f"{shorten(record['message'], 30)} -> {shorten(record['understood_as'], 60)}")
+    return "\n".join(lines)

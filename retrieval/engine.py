@@ -282,6 +282,15 @@ class Engine:
     def _word_tags(self):
         return dictionary_tags(self._scratch_dir)
 
+    @cached_property
+    def lexicon(self):
+        """Word knowledge for resolving chat follow-ups (retrieval/question/followup_words.py)."""
+        from retrieval.language.tokenizer import get_segmenter
+        from retrieval.question.followup_words import Lexicon, domain_dictionary_words
+
+        segmenter = get_segmenter(self._scratch_dir)
+        return Lexicon(segmenter.cut, self._word_tags, domain_dictionary_words(), self.backend.crosslingual().names)
+
     def concepts(self, plan: QueryPlan) -> list[Concept]:
         """What the question names, weighted by specificity (see answer/evidence.py)."""
         documents = self.backend.passage_count()

@@ -5,7 +5,7 @@ It ranks passages by a simple word match (`match`), quotes each passage's first 
 marks the first figure in the quote as the answer, and gives a verdict by a rule (`judge`).
 Two corpora come with it: `sample_passages()` for the CLI and chat tests (no matching
 passage: verdict "none", else the `verdict` asked for) and `telegram_passages()` for the
-handler tests; `telegram_engine()` builds the Telegram variant ("unanswerable" / "无关":
+handler tests; `TelegramFakeEngine` is the Telegram variant ("unanswerable" / "无关":
 "none", "closest" / "接近": "closest"; it can block on "慢").
 """
 from __future__ import annotations
@@ -157,5 +157,9 @@ class FakeEngine:
         return Answer(question, language_of(question), verdict != ANSWERED, tuple(results), CONFIDENCE[verdict], verdict)
 
 
-def telegram_engine(build_id: str = "build-1", text_suffix: str = "", gate: threading.Event | None = None) -> FakeEngine:
-    return FakeEngine(telegram_passages(text_suffix), build_id, shared_characters, by_words, gate, max_question_chars=2000)
+class TelegramFakeEngine(FakeEngine):
+    """The Telegram handler tests' variant: their corpus, shared-character matching, the
+    question's words choose the verdict."""
+
+    def __init__(self, build_id: str = "build-1", text_suffix: str = "", gate: threading.Event | None = None) -> None:
+        super().__init__(telegram_passages(text_suffix), build_id, shared_characters, by_words, gate, max_question_chars=2000)

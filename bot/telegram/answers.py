@@ -25,6 +25,7 @@ class Action(Enum):
     CONTEXT = "c"  # full source context of one result
     VOTE_UP = "u"
     VOTE_DOWN = "d"
+    ASK_NEW = "n"  # ask the message as typed, as a new question (under a rewritten follow-up)
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ class Button:
 
 
 _KEY_LENGTH = 8
-_CALLBACK = re.compile(r"^([mpcud]):([0-9a-f]{%d}):(\d{1,3})$" % _KEY_LENGTH)
+_CALLBACK = re.compile(r"^([mpcudn]):([0-9a-f]{%d}):(\d{1,3})$" % _KEY_LENGTH)
 
 
 def parse_button(data: str | None) -> Button | None:
@@ -51,10 +52,11 @@ def parse_button(data: str | None) -> Button | None:
 
 @dataclass(frozen=True)
 class CachedAnswer:
-    question: str
+    question: str  # as the user typed it
     answer: Answer
     language: str
     build_id: str | None = None
+    understood_as: str | None = None  # the rewritten question, when a follow-up was rewritten
 
     @property
     def tier(self) -> str:

@@ -45,11 +45,13 @@ COMMANDS = {
         ("ask", "提问（群聊中使用）"),
         ("help", "我能回答什么、怎么问"),
         ("sources", "已收录的文件"),
+        ("new", "开始新的对话（不再结合上一个问题理解追问）"),
     ],
     "en": [
         ("ask", "Ask a question (in groups)"),
         ("help", "What I know and how to ask"),
         ("sources", "The indexed documents"),
+        ("new", "Start a new conversation (follow-ups no longer use the last question)"),
     ],
 }
 
@@ -235,6 +237,7 @@ def build_application(
     application.add_handler(CommandHandler("sources", handlers.on_sources, filters=new_messages))
     application.add_handler(CommandHandler("ask", handlers.on_ask, filters=new_messages))
     application.add_handler(CommandHandler("reload", handlers.on_reload, filters=new_messages))
+    application.add_handler(CommandHandler("new", handlers.on_new, filters=new_messages))
     application.add_handler(
         MessageHandler(new_messages & filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, handlers.on_private_text)
     )

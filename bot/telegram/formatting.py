@@ -46,12 +46,15 @@ MESSAGES = {
         "reload_failed": "无法加载新的索引，继续使用当前索引（{build_id}）。",
         "help_intro": "我会在以下招商引资文件中查找答案，并逐字引用原文和出处：",
         "help_examples": "可以这样问：",
-        "help_footer": "私聊时直接发送问题；在群里用 /ask 问题、@我 或回复我的消息。",
+        "help_footer": "私聊时直接发送问题；在群里用 /ask 问题、@我 或回复我的消息。可以追问（如“那2019年呢？”），/new 开始新的对话。",
         "sources_header": "已收录的文件：",
         "passages": "{n} 段",
         "inline_abstain_title": "文件中没有找到答案",
         "inline_closest": "最接近：",
         "undated": "日期不详",
+        "understood_as": "理解为：{question}",
+        "ask_as_new": "按原话作为新问题提问",
+        "new_conversation": "已开始新的对话：下一个问题将单独理解。",
     },
     "en": {
         "abstain": "Sorry, I could not find anything in the documents that answers this question.",
@@ -79,12 +82,16 @@ MESSAGES = {
         "with their source:",
         "help_examples": "Try asking:",
         "help_footer": "In a private chat just send a question; in groups use /ask question, "
-        "mention me, or reply to one of my messages.",
+        "mention me, or reply to one of my messages. Follow-ups such as \"what about 2019?\" use your last "
+        "question; /new starts afresh.",
         "sources_header": "Indexed documents:",
         "passages": "{n} passages",
         "inline_abstain_title": "No answer found in the documents",
         "inline_closest": "Closest: ",
         "undated": "undated",
+        "understood_as": "Understood as: {question}",
+        "ask_as_new": "Ask as a new question",
+        "new_conversation": "New conversation: your next question is read on its own.",
     },
 }
 

@@ -30,6 +30,7 @@ from . import formatting
 from .access import AccessPolicy, QuestionRateLimiter, Verdict
 from ..presentation import ANSWERED, CLOSEST, NOT_FOUND, tier
 from .answers import Action, AnswerCache, CachedAnswer, clean_question, has_words, parse_button, reply_language
+from .conversations import ConversationStore, conversation_key_of
 from .feedback import FeedbackStore
 from .keyboards import closest_keyboard, results_keyboard
 from .network import GaveUp
@@ -52,6 +53,7 @@ class BotState:
     page_size: int = 3
     results_to_fetch: int = 9
     cache: AnswerCache = field(default_factory=AnswerCache)
+    conversations: ConversationStore = field(default_factory=ConversationStore)
     watcher: asyncio.Task | None = None
 
 
@@ -197,9 +199,10 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
         return
 
     engine = state.holder.engine  # this question keeps this engine even if a reload swaps it
+    conversation = state.conversations.get(conversation_key_of(update), engine)
     try:
         async with typing(context, chat_id):
-            answer = await asyncio.to_thread(engine.ask, question, state.results_to_fetch)
+            turn = await asyncio.to_thread(conversation.ask, question, state.results_to_fetch)
     except QuestionTooLong:
         await reply(formatting.text(language, "too_long"))
         return
@@ -207,14 +210,18 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
         await reply(formatting.text(language, "no_words"))
         return
 
+    answer, rewritten = turn.answer, turn.rewritten
     language = reply_language(question, user.language_code if user else None, answer.language)
-    cached = CachedAnswer(question, answer, language, engine.build_id)
+    cached = CachedAnswer(question, answer, language, engine.build_id, turn.understood_as if rewritten else None)
     key = state.cache.put(cached)
+    understood = formatting.text(language, "understood_as", question=turn.understood_as) if rewritten else ""
     if cached.tier == NOT_FOUND:
-        await reply(formatting.format_abstention(language), closest_keyboard(key, language) if answer.results else None)
+        notice = "\n\n".join(filter(None, (understood, formatting.format_abstention(language))))
+        await reply(notice, closest_keyboard(key, language, rewritten) if answer.results or rewritten else None)
         return
     # the answer (or the closest passage, under its caveat) alone; the rest behind "more results"
-    header = formatting.text(language, "closest_caveat") if cached.tier == CLOSEST else ""
+    caveat = formatting.text(language, "closest_caveat") if cached.tier == CLOSEST else ""
+    header = "\n\n".join(filter(None, (understood, caveat)))
     await send_results_page(context, chat_id, key, cached, 0, state.page_size, header, reply_to=reply_to)
 
 
@@ -258,6 +265,12 @@ async def on_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await send_html(context, update.effective_chat.id, formatting.format_sources(documents, user_language(update)))
 
 
+async def on_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/new: forget the conversation, so the next question is read on its own."""
+    state_of(context).conversations.reset(conversation_key_of(update))
+    await send_html(context, update.effective_chat.id, formatting.text(user_language(update), "new_conversation"))
+
+
 async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins only (enforced by `gatekeeper`): check for a new index build now."""
     outcome = await state_of(context).holder.refresh()
@@ -295,6 +308,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     if chat_id is None:  # the button sat on an inline message: we cannot post next to it
         await query.answer(formatting.text(language, "stale"))
+        return
+
+    if button.action is Action.ASK_NEW:  # the follow-up was misread: ask the message on its own
+        await query.answer()
+        state.conversations.reset(conversation_key_of(update))
+        await answer_question(update, context, cached.question)
         return
 
     if button.action in (Action.MORE, Action.CLOSEST):

@@ -25,6 +25,8 @@ def results_keyboard(key: str, cached: CachedAnswer, offset: int, page_size: int
     if len(cached.answer.results) > following:
         more = MESSAGES[language]["more"]
         rows.append([InlineKeyboardButton(more, callback_data=Button(Action.MORE, key, following).encode())])
+    if offset == 0 and cached.understood_as:
+        rows.append([ask_as_new_button(key, language)])
     rows.append(
         [
             InlineKeyboardButton("👍", callback_data=Button(Action.VOTE_UP, key, offset).encode()),
@@ -34,7 +36,14 @@ def results_keyboard(key: str, cached: CachedAnswer, offset: int, page_size: int
     return InlineKeyboardMarkup(rows)
 
 
-def closest_keyboard(key: str, language: str) -> InlineKeyboardMarkup:
-    """The one button under an abstention: the closest passages, shown only on request."""
+def closest_keyboard(key: str, language: str, rewritten: bool = False) -> InlineKeyboardMarkup:
+    """Under an abstention: the closest passages, shown only on request (and, when the
+    message was a rewritten follow-up, asking it as a new question)."""
     button = Button(Action.CLOSEST, key, 0).encode()
-    return InlineKeyboardMarkup([[InlineKeyboardButton(MESSAGES[language]["show_closest"], callback_data=button)]])
+    rows = [[InlineKeyboardButton(MESSAGES[language]["show_closest"], callback_data=button)]]
+    return InlineKeyboardMarkup(rows + ([[ask_as_new_button(key, language)]] if rewritten else []))
+
+
+def ask_as_new_button(key: str, language: str) -> InlineKeyboardButton:
+    """Under a rewritten follow-up: ask the message as typed, on its own."""
+    return InlineKeyboardButton(MESSAGES[language]["ask_as_new"], callback_data=Button(Action.ASK_NEW, key, 0).encode())

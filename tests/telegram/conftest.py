@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))  # the fakes next to this file
 
 from fake_bot_api import FakeRequest  # noqa: E402
-from fakes import telegram_engine as FakeEngine  # noqa: E402
+from fakes import TelegramFakeEngine as FakeEngine  # noqa: E402
 from fake_telegram import TOKEN, FakeTelegram  # noqa: E402
 
 

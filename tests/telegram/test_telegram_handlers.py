@@ -5,7 +5,7 @@ import asyncio
 import threading
 
 import pytest
-from fakes import telegram_engine as FakeEngine
+from fakes import TelegramFakeEngine as FakeEngine
 from fake_telegram import FakeTelegram, parse_html
 
 from bot.telegram.access import AccessPolicy

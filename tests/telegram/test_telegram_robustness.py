@@ -12,7 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from fake_telegram import TOKEN, FakeTelegram
-from fakes import telegram_engine as FakeEngine
+from fakes import TelegramFakeEngine as FakeEngine
 
 from bot.telegram import app as bot_app
 from bot.telegram import handlers
@@ -66,7 +66,7 @@ async def test_message_not_modified_and_polling_errors_are_quiet(bot, caplog):
 async def test_post_init_registers_commands_and_post_stop_ends_the_watcher(bot):
     await bot_app._post_init(bot.app)
     commands = bot.telegram.calls_to("setMyCommands")
-    assert {c["command"] for c in commands[0].params["commands"]} == {"ask", "help", "sources"}
+    assert {c["command"] for c in commands[0].params["commands"]} == {"ask", "help", "sources", "new"}
     assert {call.params.get("language_code") for call in commands} == {None, "en"}
     state = bot.app.bot_data[handlers.STATE]
     assert not state.watcher.done()

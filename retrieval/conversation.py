@@ -1,0 +1,71 @@
+"""A conversation: successive messages of one chat, each follow-up resolved against the
+previous turn before it is answered (retrieval/question/followup.py does the resolving).
+
+Front-ends keep one `Conversation` per chat (per user within a group). It forgets its turns
+after `idle_seconds` without a message, so a question asked the next morning is not read as
+a follow-up of yesterday's; `reset()` is what `:new` / `/new` call.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from retrieval.question.followup import Resolution, resolve_followup
+from retrieval.types import Answer
+
+IDLE_SECONDS = 10 * 60
+REMEMBERED_TURNS = 3
+
+
+@dataclass(frozen=True)
+class Turn:
+    message: str  # as the user typed it
+    understood_as: str  # the question that was answered
+    asked_at: float
+
+
+@dataclass(frozen=True)
+class ConversationAnswer:
+    answer: Answer
+    message: str
+    understood_as: str
+
+    @property
+    def rewritten(self) -> bool:
+        return self.understood_as != self.message
+
+
+class Conversation:
+    """`engine` is anything with `ask(question, k=, config=)` and a `lexicon` (an Engine)."""
+
+    def __init__(self, engine, idle_seconds: float = IDLE_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self.engine = engine
+        self.idle_seconds = idle_seconds
+        self.clock = clock
+        self.turns: list[Turn] = []
+
+    def reset(self) -> None:
+        self.turns = []
+
+    @property
+    def expired(self) -> bool:
+        return bool(self.turns) and self.clock() - self.turns[-1].asked_at > self.idle_seconds
+
+    def resolve(self, message: str) -> Resolution:
+        """How `message` would be understood now (expired turns are forgotten first)."""
+        if self.expired:
+            self.reset()
+        lexicon = getattr(self.engine, "lexicon", None)
+        if lexicon is None:  # an engine without word knowledge (a test double) takes messages as they are
+            return Resolution(message.strip(), "standalone")
+        return resolve_followup([turn.understood_as for turn in self.turns], message, lexicon)
+
+    def ask(self, message: str, k: int = 5, config=None) -> ConversationAnswer:
+        """Answer `message` in the context of the previous turns and remember it. Errors from
+        the engine (an empty or too long question) propagate and leave the turns as they were."""
+        resolution = self.resolve(message)
+        question = resolution.question if resolution.rewritten else message
+        answer = self.engine.ask(question, k=k, config=config) if config is not None else self.engine.ask(question, k=k)
+        self.turns = (self.turns + [Turn(message, question, self.clock())])[-REMEMBERED_TURNS:]
+        return ConversationAnswer(answer, message, question)

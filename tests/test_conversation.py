@@ -1,0 +1,82 @@
+"""`Conversation`: turns, idle expiry with an injected clock, reset; and the chat's `:new`."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot import terminal_format as fmt
+from bot.chat import ChatSession
+from fakes import FakeEngine
+from retrieval.conversation import Conversation
+from retrieval.errors import EmptyQuestion
+from retrieval.question.followup_words import Lexicon
+
+PLACES = ("城阳区", "崂山区")
+
+
+def toy_lexicon() -> Lexicon:
+    """Two district names and single characters: enough for place follow-ups, no jieba."""
+    pattern = re.compile("|".join(PLACES) + r"|\d{4}年|[A-Za-z]+|.")
+    return Lexicon(pattern.findall, {place: "ns" for place in PLACES})
+
+
+class ConversingEngine(FakeEngine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lexicon = toy_lexicon()
+        self.questions: list[str] = []
+
+    def ask(self, question, k=5, config=None):
+        self.questions.append(question)
+        return super().ask(question, k=k)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_follow_up_is_answered_as_the_rewritten_question():
+    engine = ConversingEngine()
+    conversation = Conversation(engine)
+    first = conversation.ask("城阳区引进多少个重点项目？")
+    assert not first.rewritten and first.understood_as == "城阳区引进多少个重点项目？"
+    second = conversation.ask("那崂山区呢？")
+    assert second.rewritten and second.understood_as == "崂山区引进多少个重点项目？"
+    assert engine.questions == ["城阳区引进多少个重点项目？", "崂山区引进多少个重点项目？"]
+    assert second.answer.question == "崂山区引进多少个重点项目？"
+
+
+def test_the_context_expires_after_the_idle_time_and_on_reset():
+    clock = Clock()
+    conversation = Conversation(ConversingEngine(), idle_seconds=300, clock=clock)
+    conversation.ask("城阳区引进多少个重点项目？")
+    clock.now += 299
+    assert conversation.ask("那崂山区呢？").rewritten  # within the idle time: a follow-up
+    clock.now += 301
+    assert conversation.expired
+    assert not conversation.ask("那城阳区呢？").rewritten  # after it: read on its own
+    conversation.reset()
+    assert conversation.turns == [] and not conversation.ask("那崂山区呢？").rewritten
+
+
+def test_a_failed_turn_is_not_remembered():
+    conversation = Conversation(ConversingEngine())
+    conversation.ask("城阳区引进多少个重点项目？")
+    with pytest.raises(EmptyQuestion):
+        conversation.ask("   ")
+    assert [turn.message for turn in conversation.turns] == ["城阳区引进多少个重点项目？"]
+
+
+def test_chat_shows_how_a_follow_up_was_understood_and_new_starts_afresh():
+    chat = ChatSession(ConversingEngine(), fmt.Style(colour=False))
+    assert "理解为" not in chat.handle("城阳区引进多少个重点项目？")
+    reply = chat.handle("那崂山区呢？")
+    assert reply.splitlines()[0] == "理解为：崂山区引进多少个重点项目？"
+    assert chat.handle(":new") == fmt.message("zh", "new_conversation")
+    assert "理解为" not in chat.handle("那崂山区呢？")
+    assert ":new" in chat.handle(":help")
