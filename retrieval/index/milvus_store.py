@@ -12,6 +12,7 @@ by the next build.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 from typing import Iterable, Sequence
@@ -47,6 +48,9 @@ def connect(uri: str, timeout: float = 5.0):
         return client
     try:
         from pymilvus import MilvusClient
+
+        # pymilvus logs every failed call with a traceback on stderr; ours become one-line errors.
+        logging.getLogger("pymilvus").setLevel(logging.CRITICAL)
     except ImportError:
         raise MilvusUnavailable(shown_uri(uri), "pymilvus is not installed") from None
     if is_lite(uri):

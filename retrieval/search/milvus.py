@@ -64,6 +64,8 @@ class MilvusBackend(SearchBackend):
                 raise MilvusCollectionMismatch(self.index_dir, self.uri, f"collection {name} holds build {identity.get('build_id')!r}, format {identity.get('format_version')!r}")
             if identity.get("dim") != str((self.manifest.get("embedder") or {}).get("dim", identity.get("dim"))):
                 raise MilvusCollectionMismatch(self.index_dir, self.uri, f"collection {name} has {identity.get('dim')}-dimensional vectors, the embedder makes others")
+        for name in (self._passages_name, self._sentences_name):
+            self.client.load_collection(name)  # a no-op when loaded; Milvus Lite starts each process released
         if self.client.get_collection_stats(self._passages_name).get("row_count") not in (self._count, str(self._count)):
             raise MilvusCollectionMismatch(self.index_dir, self.uri, "the passage collection has another number of rows than the build")
 
