@@ -59,6 +59,8 @@ def register(subparsers) -> None:
     bench.add_argument("--scale", metavar="SIZES", type=scale_sizes, default=scale_sizes(DEFAULT_SCALE),
                        help=f"synthetic corpus sizes (default: {DEFAULT_SCALE}; 100k and 1M suffixes allowed)")
     bench.add_argument("--cold-runs", metavar="N", type=run_count, default=None, help="cold `investqa ask` runs (default: 5, quick: 2)")
+    bench.add_argument("--backend", choices=("local", "milvus"), default="local",
+                       help="milvus: the local and Milvus Lite backends side by side (build, warm latency, --scale points; default scale 10k)")
     bench.set_defaults(handler=run)
 
 
@@ -75,6 +77,8 @@ def run(args) -> int:
     seeds = Path(args.seeds)
     if not seeds.is_dir():
         raise SeedsNotFound(seeds)
+    if args.backend == "milvus":
+        return run_backend_comparison(args, seeds)
     options = BenchOptions(
         seeds_dir=seeds, index_dir=Path(args.index),
         questions_file=Path(args.questions) if args.questions else None,
@@ -86,6 +90,18 @@ def run(args) -> int:
         print(json.dumps(results, ensure_ascii=False))
     else:
         print(format_table(results))
+    return 0
+
+
+def run_backend_comparison(args, seeds: Path) -> int:
+    from retrieval.measure.backend_compare import compare_backends, format_comparison
+    from retrieval.measure.pipeline import load_questions
+
+    questions, _ = load_questions(Path(args.questions) if args.questions else None)
+    sizes = args.scale if args.scale != scale_sizes(DEFAULT_SCALE) else [10_000]
+    results = compare_backends(seeds, Path(args.index), questions, sizes,
+                               progress=lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
+    print(json.dumps(results, ensure_ascii=False) if args.json else format_comparison(results))
     return 0
 
 

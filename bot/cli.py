@@ -109,12 +109,33 @@ def make_progress_bar():
     return progress
 
 
+def index_backend(args) -> tuple[str, str | None]:
+    """The backend to build for: as asked, else the one the index was last built for (so the
+    rebuild command in error messages keeps a Milvus index on Milvus)."""
+    if args.backend is None and args.milvus_uri is None:
+        from retrieval.index import store
+
+        try:
+            manifest = store.read_manifest(store.current_build_dir(args.index))
+        except Exception:  # no index yet (or an unreadable one): a fresh local build
+            return "local", None
+        return manifest.get("backend", "local"), (manifest.get("milvus") or {}).get("uri")
+    backend = args.backend or "milvus"
+    if backend == "milvus" and not args.milvus_uri:
+        raise UsageError("--backend milvus needs --milvus-uri PATH.db (Milvus Lite) or http://host:19530")
+    return backend, args.milvus_uri
+
+
 def run_index(args) -> int:
     from retrieval import build_index
 
     progress = make_progress_bar()
     try:
-        report = build_index(args.seeds, args.index, embedder_spec=args.embedder, progress=progress, if_stale=args.if_stale)
+        backend, milvus_uri = index_backend(args)
+        report = build_index(
+            args.seeds, args.index, embedder_spec=args.embedder, progress=progress, if_stale=args.if_stale,
+            backend=backend, milvus_uri=milvus_uri,
+        )
     finally:
         progress.close()
     for skipped in report.skipped:
@@ -291,6 +312,14 @@ def build_parser(with_optional: bool = True) -> argparse.ArgumentParser:
     add_index_option(index)
     add_embedder_option(index, building=True)
     index.add_argument("--if-stale", action="store_true", help="do nothing when the index already matches the seeds")
+    index.add_argument(
+        "--backend", choices=("local", "milvus"), default=None,
+        help="where passages and vectors live (default: what the index was built for, else local)",
+    )
+    index.add_argument(
+        "--milvus-uri", metavar="URI", default=None,
+        help="PATH.db for embedded Milvus Lite, or http://host:19530 for a Milvus server (token: env INVESTQA_MILVUS_TOKEN)",
+    )
     index.set_defaults(handler=run_index)
 
     ask = subparsers.add_parser(

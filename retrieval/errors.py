@@ -88,3 +88,24 @@ class EvalFileInvalid(InvestqaError):
     def __init__(self, path, what: str, line: int | None = None) -> None:
         where = f"{path}, line {line}" if line is not None else f"{path}"
         super().__init__(f"bad evaluation file {where}: {what}")
+
+
+class MilvusUnavailable(InvestqaError):
+    """Milvus (a server by URL, or Milvus Lite on a local .db file) could not be reached or used."""
+
+    def __init__(self, uri: str, what: str) -> None:
+        if uri.startswith(("http://", "https://", "tcp://", "grpc://")):
+            check = "check that the Milvus server runs and listens there, and INVESTQA_MILVUS_TOKEN if it needs one"
+        else:
+            check = "check that its folder exists and is writable and that `pip install -e '.[milvus]'` was run"
+        super().__init__(f"cannot use Milvus at {uri} ({what}): {check}")
+
+
+class MilvusCollectionMismatch(InvestqaError):
+    """The Milvus collection a build names is gone or holds another build."""
+
+    def __init__(self, index_dir, uri: str, what: str) -> None:
+        super().__init__(
+            f"the Milvus collections of the index in {index_dir} do not match ({what}); rebuild them with "
+            f"`investqa index --index {index_dir} --backend milvus --milvus-uri {uri}`"
+        )

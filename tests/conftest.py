@@ -53,3 +53,18 @@ def copy_index(built_index, tmp_path):
         return target
 
     return make
+
+
+@pytest.fixture(scope="session")
+def milvus_index(built_index, engine, tmp_path_factory) -> Path:
+    """An index folder whose build lives in Milvus Lite, from the real seeds. The embedding
+    cache of `built_index` is copied in and its model reused, so nothing is embedded twice."""
+    pytest.importorskip("pymilvus")
+    from retrieval import build_index
+
+    folder = tmp_path_factory.mktemp("milvus")
+    index_dir = folder / "index"
+    shutil.copytree(built_index / "cache", index_dir / "cache")
+    report = build_index(SEEDS, index_dir, embedder=engine.embedder, backend="milvus", milvus_uri=str(folder / "milvus.db"))
+    assert report.embedded == 0
+    return index_dir

@@ -77,17 +77,32 @@ def build_index(
     if_stale: bool = False,
     chunk_settings: ChunkSettings | None = None,
     embedder: Embedder | None = None,
+    backend: str = "local",
+    milvus_uri: str | None = None,
 ) -> BuildReport:
+    """Build the seeds into `index_dir`. With backend "milvus" the passages, vectors and
+    keyword weights go to Milvus at `milvus_uri` (index/milvus_build.py) and the index folder
+    keeps the manifest and the small files a reader needs to make queries."""
     started = time.monotonic()
     seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
     if not seeds_dir.is_dir():
         raise SeedsNotFound(seeds_dir)
     chunk_settings = chunk_settings or ChunkSettings()
+    if backend not in ("local", "milvus"):
+        raise ValueError(f"unknown search backend {backend!r}")
     with store.build_lock(index_dir):  # first: a refused rebuild should not load a model
+        milvus = None
+        if backend == "milvus":  # before loading anything: an unreachable Milvus fails fast
+            from retrieval.index.milvus_build import MilvusBuild
+
+            milvus = MilvusBuild(index_dir, milvus_uri)
         embedder = embedder or make_embedder(embedder_spec)
         settings = build_settings(embedder, chunk_settings)
         seed_files = scan_seeds(seeds_dir)  # walked and hashed once: staleness and reading both use it
         corpus_hash = seed_files.corpus_hash()
+        settings["backend"] = backend  # switching backends makes the build stale
+        if milvus is not None:
+            settings["milvus"] = milvus.settings()
         if if_stale and not is_stale(index_dir, corpus_hash, settings):
             return BuildReport(built=False, build_id=store.current_build_id(index_dir), seconds=time.monotonic() - started)
         corpus = load_corpus(seeds_dir, seed_files)
@@ -96,20 +111,31 @@ def build_index(
             raise NoDocuments(seeds_dir, corpus.skipped)
         writer = store.BuildWriter(index_dir)
         try:
-            embedded, reused = _write_build(writer, passages, embedder, index_dir, progress)
+            if milvus is None:
+                embedded, reused = _write_build(writer, passages, embedder, index_dir, progress)
+            else:
+                parts = _compute_parts(writer, passages, embedder, index_dir, progress)
+                embedded, reused = parts.embedded, parts.reused
+                milvus.write(writer, parts)
             manifest = dict(
                 settings,
-                backend="local",
                 corpus_hash=corpus_hash,
                 created=time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 seed_files=corpus.files,
                 counts={"documents": len(corpus.documents), "passages": len(passages), "skipped": len(corpus.skipped)},
                 skipped=[{"file": item.file, "reason": item.reason} for item in corpus.skipped],
             )
+            if milvus is not None:
+                manifest["milvus_collections"] = milvus.collections
+                milvus.publish_aliases()  # first the aliases, then CURRENT: readers of either see a whole build
             writer.publish(manifest)
         except BaseException:
             writer.discard()
+            if milvus is not None:
+                milvus.discard()
             raise
+        if milvus is not None:
+            milvus.drop_unused()
     return BuildReport(
         built=True,
         passages=len(passages),
@@ -138,7 +164,22 @@ def _write_crosslingual(passage_tokens: list[list[str]], cache: Path, target: Pa
     shutil.copyfile(cached, target)
 
 
-def _write_build(writer: store.BuildWriter, passages: list[Passage], embedder: Embedder, index_dir: Path, progress: Progress | None) -> tuple[int, int]:
+@dataclass
+class BuildParts:
+    """What every backend stores: passages, their sentences, vectors and BM25 weights."""
+
+    passages: list[Passage]
+    sentences: list[tuple[int, int, int]]  # passage row, start, end
+    passage_vectors: object
+    sentence_vectors: object
+    keyword: KeywordIndex
+    embedded: int
+    reused: int
+
+
+def _compute_parts(writer: store.BuildWriter, passages: list[Passage], embedder: Embedder, index_dir: Path, progress: Progress | None) -> BuildParts:
+    """Embed (through the cache), tokenize and score; writes the cross-lingual lexicon, which
+    every backend keeps as a local file."""
     tokenizer = Tokenizer(cache_dir=store.state_dir(index_dir))
     sentences = sentence_table(passages)
     passage_texts = [passage_context(passage) for passage in passages]
@@ -164,13 +205,17 @@ def _write_build(writer: store.BuildWriter, passages: list[Passage], embedder: E
 
     passage_tokens = [tokenizer.tokenize(text) for text in passage_texts]
     keyword = KeywordIndex.build(passage_tokens)
-    keyword.save(writer.path(layout.KEYWORD))
-    build_dense_index(passage_vectors).save(writer.path(layout.DENSE))
     _write_crosslingual(passage_tokens, store.cache_dir(index_dir), writer.path(layout.CROSSLINGUAL))
-
-    layout.write_passages(writer.path(layout.PASSAGES), passages)
-    layout.write_array(writer.path(layout.PASSAGE_VECTORS), passage_vectors)
-    layout.write_array(writer.path(layout.SENTENCE_VECTORS), sentence_vectors)
-    layout.write_array(writer.path(layout.SENTENCES), layout.sentence_rows(sentences))
     embedded = embedded_passages + embedded_sentences
-    return embedded, total - embedded
+    return BuildParts(passages, list(sentences), passage_vectors, sentence_vectors, keyword, embedded, total - embedded)
+
+
+def _write_build(writer: store.BuildWriter, passages: list[Passage], embedder: Embedder, index_dir: Path, progress: Progress | None) -> tuple[int, int]:
+    parts = _compute_parts(writer, passages, embedder, index_dir, progress)
+    parts.keyword.save(writer.path(layout.KEYWORD))
+    build_dense_index(parts.passage_vectors).save(writer.path(layout.DENSE))
+    layout.write_passages(writer.path(layout.PASSAGES), passages)
+    layout.write_array(writer.path(layout.PASSAGE_VECTORS), parts.passage_vectors)
+    layout.write_array(writer.path(layout.SENTENCE_VECTORS), parts.sentence_vectors)
+    layout.write_array(writer.path(layout.SENTENCES), layout.sentence_rows(parts.sentences))
+    return parts.embedded, parts.reused

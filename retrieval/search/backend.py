@@ -107,6 +107,8 @@ class SearchBackend(ABC):
 
 BackendOpener = Callable[[Path, Path, dict], SearchBackend]
 _BACKENDS: dict[str, BackendOpener] = {}
+# Imported on first use: the Milvus backend needs the optional pymilvus.
+_BUILT_IN = {"local": "retrieval.search.local", "milvus": "retrieval.search.milvus"}
 
 
 def register_backend(kind: str, opener: BackendOpener) -> None:
@@ -116,8 +118,10 @@ def register_backend(kind: str, opener: BackendOpener) -> None:
 def open_backend(index_dir: Path, build_dir: Path, manifest: dict) -> SearchBackend:
     """The backend the manifest names ("local" when it names none: builds before the seam)."""
     kind = manifest.get("backend", "local")
-    if kind == "local" and kind not in _BACKENDS:
-        from retrieval.search import local  # noqa: F401  (registers itself)
+    if kind not in _BACKENDS and kind in _BUILT_IN:
+        import importlib
+
+        importlib.import_module(_BUILT_IN[kind])  # registers itself
     opener = _BACKENDS.get(kind)
     if opener is None:
         raise IndexMismatch(index_dir, f"built for search backend {kind!r}, which this investqa does not have")

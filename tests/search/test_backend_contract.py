@@ -12,13 +12,18 @@ from retrieval.text import squeeze
 
 pytestmark = pytest.mark.integration
 
-BACKENDS = ["local"]
+BACKENDS = ["local", "milvus"]
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def backend(request, engine) -> SearchBackend:
     if request.param == "local":
         return engine.backend
+    if request.param == "milvus":
+        from retrieval.index import store
+
+        index_dir = request.getfixturevalue("milvus_index")
+        return open_backend(index_dir, *store.open_build(index_dir))
     raise AssertionError(f"no fixture for backend {request.param}")
 
 
