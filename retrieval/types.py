@@ -4,7 +4,7 @@ All are frozen dataclasses: the front-ends read them, nothing mutates them.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import MISSING, asdict, dataclass, field
 from typing import Iterable
 
 
@@ -32,6 +32,7 @@ class Document:
     text: str
     paragraphs: tuple[tuple[int, int], ...]
     sections: tuple[Section, ...] = ()
+    ocr: bool = False  # the text was read from page images (a scan), not a text layer
 
     def section_at(self, offset: int) -> str | None:
         current = None
@@ -62,6 +63,7 @@ class Passage:
     start: int
     end: int
     text: str
+    ocr: bool = False  # read by OCR from a scanned page: the quote may hold recognition errors
 
     def source_dict(self) -> dict:
         return {
@@ -71,6 +73,7 @@ class Passage:
             "section": self.section,
             "start": self.start,
             "end": self.end,
+            "ocr": self.ocr,
         }
 
     def to_dict(self) -> dict:
@@ -78,7 +81,9 @@ class Passage:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Passage":
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        # fields with a default may be missing: passages.jsonl written before they existed
+        fields = cls.__dataclass_fields__.values()
+        return cls(**{f.name: data[f.name] for f in fields if f.name in data or f.default is MISSING})
 
 
 @dataclass(frozen=True)
@@ -157,6 +162,7 @@ class DocumentInfo:
     title: str
     date: str | None
     passages: int
+    ocr: bool = False
 
 
 def summarize_documents(passages: Iterable[Passage]) -> list[DocumentInfo]:
@@ -165,5 +171,5 @@ def summarize_documents(passages: Iterable[Passage]) -> list[DocumentInfo]:
     for passage in passages:
         info = infos.get(passage.doc_id)
         count = info.passages + 1 if info else 1
-        infos[passage.doc_id] = DocumentInfo(passage.doc_id, passage.file, passage.title, passage.date, count)
+        infos[passage.doc_id] = DocumentInfo(passage.doc_id, passage.file, passage.title, passage.date, count, passage.ocr)
     return list(infos.values())

@@ -25,12 +25,15 @@ from retrieval.index.embedders import Embedder, make_embedder
 from retrieval.index.embedding_cache import EmbeddingCache
 from retrieval.errors import NoDocuments, SeedsNotFound
 from retrieval.ingest import ChunkSettings, chunk_corpus, load_corpus
+from retrieval.ingest.ocr import PdfOcr
 from retrieval.index.keyword_index import KeywordIndex
 from retrieval.ingest.sentences import passage_context, sentence_table
 from retrieval.language.tokenizer import Tokenizer
 from retrieval.types import Passage, SkippedFile
 
 Progress = Callable[[int, int], None]
+# (stage, done, total): "reading" (0, 0), "ocr" (page, pages of one scanned file)
+StageProgress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,7 @@ def build_index(
     if_stale: bool = False,
     chunk_settings: ChunkSettings | None = None,
     embedder: Embedder | None = None,
+    on_stage: StageProgress | None = None,
 ) -> BuildReport:
     started = time.monotonic()
     seeds_dir, index_dir = Path(seeds_dir), Path(index_dir)
@@ -99,7 +103,10 @@ def build_index(
         corpus_hash = seed_files_hash(seeds_dir)
         if if_stale and not is_stale(index_dir, corpus_hash, settings):
             return BuildReport(built=False, build_id=store.current_build_id(index_dir), seconds=time.monotonic() - started)
-        corpus = load_corpus(seeds_dir)
+        if on_stage is not None:
+            on_stage("reading", 0, 0)
+        ocr_progress = None if on_stage is None else (lambda done, total: on_stage("ocr", done, total))
+        corpus = load_corpus(seeds_dir, ocr=PdfOcr(store.cache_dir(index_dir) / "ocr", ocr_progress))
         passages = chunk_corpus(corpus, chunk_settings)
         if not passages:
             raise NoDocuments(seeds_dir, corpus.skipped)

@@ -141,6 +141,7 @@ def chunk_documents(
                     start=start,
                     end=end,
                     text=document.text[start:end],
+                    ocr=document.ocr,
                 )
             )
     return passages
