@@ -140,7 +140,7 @@ def source_line(passage, with_section: bool = False) -> str:
     parts = [passage.title]
     if with_section and passage.section:
         parts.append(passage.section)
-    parts += [passage.date, passage.file]
+    parts += [passage.date, passage.file, "OCR" if getattr(passage, "ocr", False) else None]
     return " · ".join(part for part in parts if part)
 
 

@@ -28,10 +28,11 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from . import handlers
+from . import handlers, library_handlers
 from .access import AccessPolicy, ConfigError, QuestionRateLimiter
 from .feedback import FeedbackStore, feedback_path
 from .reload import EngineHolder
+from .uploads import file_base_url
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class BotSettings:
     questions_per_minute: int = 10
     page_size: int = 3
     reload_interval: float = 5.0
+    seeds_dir: Path = Path("seeds")  # where admins' uploads go
 
     def __repr__(self) -> str:  # never show the token, even in a debugger or a traceback
         return f"BotSettings(index_dir={self.index_dir!s}, base_url={self.base_url!r}, ...)"
@@ -93,6 +95,7 @@ def settings_from(args, environ: Mapping[str, str]) -> BotSettings:
         reload_interval=_number(
             environ, "INVESTQA_RELOAD_INTERVAL", getattr(args, "reload_interval", None), 5.0, float
         ),
+        seeds_dir=Path(getattr(args, "seeds", None) or environ.get("INVESTQA_SEEDS") or "seeds"),
     )
 
 
@@ -143,10 +146,12 @@ async def _post_init(application: Application) -> None:
         )
     state: handlers.BotState = application.bot_data[handlers.STATE]
     state.watcher = asyncio.create_task(state.holder.watch(application.bot_data["reload_interval"]))
+    await library_handlers.start(application)
     log.info("bot @%s is running on index build %s", application.bot.username, state.holder.engine.build_id)
 
 
 async def _post_stop(application: Application) -> None:
+    await library_handlers.stop(application)
     state: handlers.BotState = application.bot_data[handlers.STATE]
     if state.watcher:
         state.watcher.cancel()
@@ -172,7 +177,7 @@ def build_application(
         .post_stop(_post_stop)
     )
     if settings.base_url:
-        builder = builder.base_url(settings.base_url)
+        builder = builder.base_url(settings.base_url).base_file_url(file_base_url(settings.base_url))
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
@@ -188,6 +193,7 @@ def build_application(
 
     new_messages = filters.UpdateType.MESSAGE
     application.add_handler(TypeHandler(Update, handlers.gatekeeper), group=-1)
+    library_handlers.install(application, settings.seeds_dir, settings.index_dir)  # before on_button
     application.add_handler(CommandHandler(["start", "help"], handlers.on_help, filters=new_messages))
     application.add_handler(CommandHandler("sources", handlers.on_sources, filters=new_messages))
     application.add_handler(CommandHandler("ask", handlers.on_ask, filters=new_messages))

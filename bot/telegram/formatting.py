@@ -104,8 +104,9 @@ def escape(value: str) -> str:
 
 
 def source_line(passage: Passage) -> str:
-    """"title · date" (escaped); the date is left out when the document has none."""
-    parts = [passage.title] + ([passage.date] if passage.date else [])
+    """"title · date" (escaped); the date is left out when the document has none; "OCR" ends
+    it when the text was read from a scan (the quote may hold recognition errors)."""
+    parts = [passage.title] + ([passage.date] if passage.date else []) + (["OCR"] if getattr(passage, "ocr", False) else [])
     return escape(" · ".join(parts))
 
 
@@ -192,7 +193,8 @@ def format_documents(documents: Iterable[DocumentInfo], language: str) -> str:
     for document in documents:
         date = document.date or text(language, "undated")
         count = text(language, "passages", n=document.passages)
-        lines.append(f"• {escape(document.title)} ({escape(date)}, {count})")
+        ocr = ", OCR" if getattr(document, "ocr", False) else ""
+        lines.append(f"• {escape(document.title)} ({escape(date)}, {count}{ocr})")
     return "\n".join(lines)
 
 
