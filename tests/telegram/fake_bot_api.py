@@ -14,7 +14,9 @@ from urllib.parse import parse_qsl
 
 from telegram.request import BaseRequest, RequestData
 
-from fake_telegram import FakeTelegram
+from fake_telegram import TOKEN, FakeTelegram
+
+FILE_PREFIX = f"/file/bot{TOKEN}/"
 
 # String parameters PTB sends as they are; every other value is JSON-encoded.
 _PLAIN_STRINGS = {"text", "query", "parse_mode", "action", "callback_query_id", "inline_query_id", "caption",
@@ -55,6 +57,9 @@ class FakeRequest(BaseRequest):
 
     async def do_request(self, url, method, request_data: RequestData | None = None, **timeouts):
         self.urls.append(url)
+        if FILE_PREFIX in url:
+            content = self.telegram.file_content(url.split(FILE_PREFIX, 1)[1])
+            return (404, b"Not Found") if content is None else (200, content)
         params = decode_parameters(request_data.json_parameters if request_data else {})
         status, body = self.telegram.handle(_method_of(url), params)
         return status, json.dumps(body).encode()
@@ -62,6 +67,20 @@ class FakeRequest(BaseRequest):
 
 class _Handler(BaseHTTPRequestHandler):
     server: "FakeBotApiServer"
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        if not self.path.startswith(FILE_PREFIX):
+            return self.do_POST()
+        content = self.server.telegram.file_content(self.path[len(FILE_PREFIX):])
+        self.server.paths.append(self.path)
+        try:
+            self.send_response(200 if content is not None else 404)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(content or b"")))
+            self.end_headers()
+            self.wfile.write(content or b"")
+        except (BrokenPipeError, ConnectionResetError):
+            pass
 
     def do_POST(self):  # noqa: N802 - http.server's naming
         length = int(self.headers.get("Content-Length") or 0)
@@ -82,8 +101,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the bot went away mid long poll (it was stopped): nothing to answer
-
-    do_GET = do_POST
 
     def log_message(self, format, *args):  # keep test output quiet
         pass
