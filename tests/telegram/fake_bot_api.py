@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from telegram.request import BaseRequest, RequestData
 
@@ -57,8 +57,8 @@ class FakeRequest(BaseRequest):
 
     async def do_request(self, url, method, request_data: RequestData | None = None, **timeouts):
         self.urls.append(url)
-        if FILE_PREFIX in url:
-            content = self.telegram.file_content(url.split(FILE_PREFIX, 1)[1])
+        if FILE_PREFIX in unquote(url):
+            content = self.telegram.file_content(unquote(url).split(FILE_PREFIX, 1)[1])
             return (404, b"Not Found") if content is None else (200, content)
         params = decode_parameters(request_data.json_parameters if request_data else {})
         status, body = self.telegram.handle(_method_of(url), params)
@@ -69,9 +69,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: "FakeBotApiServer"
 
     def do_GET(self):  # noqa: N802 - http.server's naming
-        if not self.path.startswith(FILE_PREFIX):
+        path = unquote(self.path)  # httpx sends the token's ":" as %3A
+        if not path.startswith(FILE_PREFIX):
             return self.do_POST()
-        content = self.server.telegram.file_content(self.path[len(FILE_PREFIX):])
+        content = self.server.telegram.file_content(path[len(FILE_PREFIX):])
         self.server.paths.append(self.path)
         try:
             self.send_response(200 if content is not None else 404)
