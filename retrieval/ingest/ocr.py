@@ -41,7 +41,9 @@ class RapidOcrEngine:
             from rapidocr_onnxruntime import RapidOCR
         except Exception as error:  # ImportError, or a broken onnxruntime / opencv
             raise OcrUnavailable(f"{type(error).__name__}: {error}") from error
-        self._ocr = RapidOCR()
+        # no angle classifier: scanned lines are upright, and it turned some whole lines upside
+        # down (then dropped as unreadable) on the comparison pages
+        self._ocr = RapidOCR(use_cls=False)
         self._lock = threading.Lock()  # one page at a time: onnxruntime already uses every core
 
     @classmethod
