@@ -42,10 +42,9 @@ def _warn(text: str) -> None:
 
 
 def _library(args):
-    from retrieval.index import store
     from retrieval.ingest.library import Library
 
-    return Library(args.seeds, ocr_cache_dir=store.cache_dir(args.index) / "ocr")
+    return Library(args.seeds, args.index)
 
 
 def _update(args, started: float, changed_files: list[str]) -> None:
@@ -74,10 +73,11 @@ def _update(args, started: float, changed_files: list[str]) -> None:
 
 def run_add(args) -> int:
     from retrieval.errors import DocumentNameTaken, DocumentRejected
-    from retrieval.ingest.library import ASK, KEEP_BOTH, REPLACE
+    from retrieval.ingest.library import ASK, KEEP_BOTH, REPLACE, check_same_corpus
 
     started = time.monotonic()
     library = _library(args)
+    check_same_corpus(Path(args.seeds), Path(args.index))  # before anything lands in a wrong folder
     on_conflict = REPLACE if args.replace else KEEP_BOTH if args.keep_both else ASK
     stored: list[str] = []
     failures = 0

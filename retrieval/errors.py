@@ -147,3 +147,9 @@ class LastDocument(InvestqaError):
     def __init__(self, name: str) -> None:
         self.name = name
         super().__init__(f"{name} is the only document: the index cannot be empty, add another document first")
+
+
+class SeedsMismatch(InvestqaError):
+    def __init__(self, seeds_dir, index_dir) -> None:
+        super().__init__(f"the index in {index_dir} was not built from {seeds_dir} (they share no document): "
+                         f"pass the seeds folder it was built from with --seeds (or INVESTQA_SEEDS)")

@@ -7,7 +7,6 @@ buttons' catch-all); `start`/`stop` run from the application's post_init/post_st
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import logging
 import secrets
@@ -17,8 +16,16 @@ from pathlib import Path
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from retrieval.errors import DocumentNameTaken, DocumentRejected, InvestqaError, LastDocument
-from retrieval.ingest.library import KEEP_BOTH, REPLACE, Library, indexed_documents, pending_update, safe_name
+from retrieval.errors import DocumentNameTaken, DocumentRejected, InvestqaError, LastDocument, SeedsMismatch
+from retrieval.ingest.library import (
+    KEEP_BOTH,
+    REPLACE,
+    Library,
+    check_same_corpus,
+    indexed_documents,
+    owed_build,
+    safe_name,
+)
 
 from .handlers import on_button as answer_buttons
 from .handlers import state_of, user_language
@@ -185,6 +192,7 @@ async def _store_and_build(context, status: StatusMessage, staged: Path, name: s
 
     keep_staged = False
     try:
+        await asyncio.to_thread(check_same_corpus, library.seeds_dir, library.index_dir)
         outcome = await asyncio.to_thread(library.library.add, staged, name, on_conflict or "ask", ocr_progress)
     except DocumentNameTaken:
         keep_staged = True
@@ -199,6 +207,9 @@ async def _store_and_build(context, status: StatusMessage, staged: Path, name: s
         return
     except DocumentRejected as error:
         await status.finish(rejection(language, error))
+        return
+    except SeedsMismatch as error:
+        await status.finish(say(language, "failed", why=str(error)))
         return
     finally:
         if not keep_staged:
@@ -354,7 +365,7 @@ async def _remove_and_build(context, status: StatusMessage, name: str, language:
 def install(application: Application, seeds_dir: Path, index_dir: Path) -> None:
     """Add the document handlers; call before the catch-all answer-button handler."""
     application.bot_data[LIBRARY] = LibraryState(
-        Library(seeds_dir, ocr_cache_dir=Path(index_dir) / "cache" / "ocr"), Path(seeds_dir), Path(index_dir)
+        Library(seeds_dir, index_dir), Path(seeds_dir), Path(index_dir)
     )
     new_messages = filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(new_messages & filters.ChatType.PRIVATE & filters.Document.ALL, on_document))
@@ -369,13 +380,15 @@ async def start(application: Application) -> None:
         return
     library.jobs.start()
     await asyncio.to_thread(library.library.clear_staging)
-    if library.seeds_dir.is_dir() and await asyncio.to_thread(pending_update, library.seeds_dir, library.index_dir):
-        log.info("the seeds changed since the last build: updating the index in the background")
+    if library.seeds_dir.is_dir() and await asyncio.to_thread(owed_build, library.seeds_dir, library.index_dir):
+        log.info("a document added or removed before the last stop is not indexed yet: updating the index")
         holder = application.bot_data["investqa"].holder
 
         async def finish_pending() -> None:
-            with contextlib.suppress(InvestqaError):
+            try:
                 await rebuild(library.seeds_dir, library.index_dir, holder, lambda *_: None)
+            except InvestqaError as error:
+                log.warning("could not finish the pending index update: %s", error)
 
         await library.jobs.put(finish_pending)
 

@@ -1,17 +1,18 @@
 """The document library: add, replace, remove and list the files of the seeds folder, then
 bring the index up to date. Used by `investqa add/remove` and by the Telegram bot.
 
-    library = Library(seeds_dir, ocr_cache_dir=store.cache_dir(index_dir) / "ocr")
+    library = Library(seeds_dir, index_dir)
     outcome = library.add(Path("/tmp/upload.bin"), name="通知.pdf")  # reads it first: bad files never land
     report = update_index(seeds_dir, index_dir)                      # incremental, atomic
 
 A file is checked (read, OCR'd when scanned, cleaned) before it is stored, and stored
 (written beside its final name, fsynced, renamed) before any build starts: a crash loses no
-upload, and the next `update_index` (bot start, `investqa index`) picks it up. Names come
-from `safe_name`, never from a path the user gave.
+upload: a marker in the index's state folder says a build is owed, and the bot's next start
+(or `investqa add/index`) finishes it. Names come from `safe_name`, never from a path the user gave.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ from retrieval.errors import (
     EncryptedDocument,
     IndexLocked,
     LastDocument,
+    SeedsMismatch,
     SeedsNotFound,
     UnreadableDocument,
     UnsupportedDocument,
@@ -129,10 +131,20 @@ def check_file(path: Path, name: str, ocr=None, sha256: str | None = None) -> Ch
     return CheckedFile(titles=titles, ocr=from_ocr)
 
 
+PENDING_MARKER = "pending-build.json"
+
+
 class Library:
-    def __init__(self, seeds_dir: Path | str, ocr_cache_dir: Path | None = None) -> None:
+    def __init__(self, seeds_dir: Path | str, index_dir: Path | str | None = None) -> None:
         self.seeds_dir = Path(seeds_dir)
-        self.ocr_cache_dir = ocr_cache_dir
+        self.index_dir = Path(index_dir) if index_dir is not None else None
+        self.ocr_cache_dir = store.cache_dir(self.index_dir) / "ocr" if self.index_dir else None
+
+    def _owe_build(self) -> None:
+        """Before the seeds change: note that the index owes a build from this folder."""
+        if self.index_dir is not None:
+            store.write_json_atomic(store.state_dir(self.index_dir) / PENDING_MARKER,
+                                    {"seeds": str(self.seeds_dir.resolve())})
 
     def _require_folder(self) -> None:
         if not self.seeds_dir.is_dir():
@@ -197,6 +209,7 @@ class Library:
                 name = _free_name(name, taken)
             else:
                 raise DocumentNameTaken(name)
+        self._owe_build()
         self._store(source, name)
         return AddOutcome(name, status, checked.titles, checked.ocr)
 
@@ -216,6 +229,7 @@ class Library:
         target = self.find(name)
         if len(self.files()) == 1:
             raise LastDocument(target.name)
+        self._owe_build()
         (self.seeds_dir / target.name).unlink()
         _fsync_dir(self.seeds_dir)
         return target
@@ -281,22 +295,50 @@ def update_index(seeds_dir: Path, index_dir: Path, embedder_spec: str | None = N
     """
     from retrieval.index.builder import build_index
 
+    check_same_corpus(Path(seeds_dir), Path(index_dir))
     spec = embedder_spec or index_embedder_spec(Path(index_dir))
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
-            return build_index(seeds_dir, index_dir, embedder_spec=spec, progress=progress, if_stale=True,
-                               embedder=embedder, on_stage=on_stage)
+            report = build_index(seeds_dir, index_dir, embedder_spec=spec, progress=progress, if_stale=True,
+                                 embedder=embedder, on_stage=on_stage)
+            break
         except IndexLocked:
             if time.monotonic() >= deadline:
                 raise
             time.sleep(1.0)
+    marker = Path(index_dir) / "state" / PENDING_MARKER
+    marker.unlink(missing_ok=True)
+    return report
+
+
+def check_same_corpus(seeds_dir: Path, index_dir: Path) -> None:
+    """Refuse to rebuild an index from a folder that shares no file with the one it was built
+    from (a wrong --seeds would otherwise silently replace every document)."""
+    try:
+        manifest = store.read_manifest(store.current_build_dir(index_dir))
+    except Exception:
+        return  # no index yet: nothing to protect
+    indexed = set((manifest.get("seed_files") or {}).values())
+    if not indexed:
+        return
+    present = {stored.sha256 for stored in Library(seeds_dir).files()}
+    if not indexed & present:
+        raise SeedsMismatch(seeds_dir, index_dir)
+
+
+def owed_build(seeds_dir: Path, index_dir: Path) -> bool:
+    """True when an add or remove into this seeds folder has not been built yet (a crash, a
+    restart during the build)."""
+    try:
+        marker = json.loads((Path(index_dir) / "state" / PENDING_MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(marker, dict) and marker.get("seeds") == str(Path(seeds_dir).resolve())
 
 
 def indexed_passages(index_dir: Path) -> list[Passage]:
     """The passages of the index's current build (empty when there is none)."""
-    import json
-
     try:
         build = store.current_build_dir(index_dir)
         with open(build / "passages.jsonl", encoding="utf-8") as handle:
@@ -314,12 +356,3 @@ def indexed_documents(index_dir: Path, files: list[str] | None = None) -> list[D
     return summarize_documents(passages)
 
 
-def pending_update(seeds_dir: Path, index_dir: Path) -> bool:
-    """True when the seeds changed since the current build (an upload not yet indexed)."""
-    from retrieval.index.builder import seed_files_hash
-
-    try:
-        manifest = store.read_manifest(store.current_build_dir(index_dir))
-    except Exception:
-        return True
-    return manifest.get("corpus_hash") != seed_files_hash(Path(seeds_dir))

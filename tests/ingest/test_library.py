@@ -134,6 +134,43 @@ def test_remove_by_name_or_stem_but_never_the_last(library, tmp_path):
     assert (library.seeds_dir / "existing.txt").exists()
 
 
+def fake_index(index_dir, seed_files: dict) -> None:
+    build = index_dir / "builds" / "b1"
+    build.mkdir(parents=True)
+    (build / "manifest.json").write_text(json.dumps({"build_id": "b1", "seed_files": seed_files}), "utf-8")
+    (index_dir / "CURRENT").write_text("b1\n", "utf-8")
+
+
+def test_an_add_or_remove_owes_a_build_until_the_index_is_updated(tmp_path):
+    from retrieval.ingest.library import owed_build
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "existing.txt").write_text(POLICY, "utf-8")
+    index = tmp_path / "index"
+    library = Library(seeds, index)
+    assert not owed_build(seeds, index)
+    library.add(write(tmp_path, "a.txt", POLICY.replace("五十", "六十")), "new.txt")
+    assert owed_build(seeds, index) and not owed_build(tmp_path / "other", index)
+    (index / "state" / "pending-build.json").unlink()  # what a finished update_index does
+    library.remove("new.txt")
+    assert owed_build(seeds, index)
+
+
+def test_a_seeds_folder_sharing_nothing_with_the_index_is_refused(library, tmp_path):
+    from retrieval.errors import SeedsMismatch
+    from retrieval.index.store import sha256_file
+    from retrieval.ingest.library import check_same_corpus
+
+    ours = tmp_path / "ours"
+    fake_index(ours, {"existing.txt": sha256_file(library.seeds_dir / "existing.txt")})
+    check_same_corpus(library.seeds_dir, ours)  # the folder it was built from
+    theirs = tmp_path / "theirs"
+    fake_index(theirs, {"other.txt": "0" * 64})
+    with pytest.raises(SeedsMismatch):
+        check_same_corpus(library.seeds_dir, theirs)
+
+
 def test_passages_from_before_the_ocr_field_still_load():
     old = {"passage_id": "a#1:1", "doc_id": "a#1", "file": "a.txt", "title": "t", "date": None,
            "section": None, "start": 0, "end": 2, "text": "文字"}
