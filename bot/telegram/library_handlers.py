@@ -7,13 +7,13 @@ buttons' catch-all); `start`/`stop` run from the application's post_init/post_st
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from retrieval.errors import DocumentNameTaken, DocumentRejected, InvestqaError, LastDocument, SeedsMismatch
@@ -29,6 +29,7 @@ from retrieval.ingest.library import (
 
 from .handlers import on_button as answer_buttons
 from .handlers import state_of, user_language
+from .library_texts import say
 from .uploads import MAX_DOWNLOAD_BYTES, JobQueue, StatusMessage, download, rebuild
 
 log = logging.getLogger(__name__)
@@ -42,76 +43,6 @@ MIME_SUFFIXES = {
     "text/markdown": ".md",
     "text/html": ".html",
 }
-
-TEXTS = {
-    "zh": {
-        "not_admin": "抱歉，只有管理员可以添加或删除文件。您可以直接提问。",
-        "too_large": "文件太大（{mb} MB）：机器人最多只能下载 20 MB 的文件。",
-        "unsupported": "不支持这种文件（{name}）：请发送 PDF、DOCX、TXT、MD 或 HTML 文件。",
-        "encrypted": "无法添加 {name}：这个 PDF 已加密，请先去掉密码再发送。",
-        "empty": "无法添加 {name}：文件里没有可读的文字。",
-        "too_large_file": "无法添加 {name}：文件太大。",
-        "unreadable": "无法添加 {name}：文件无法读取（{why}）。",
-        "queued": "📥 已收到 {name}，排队中（前面还有 {n} 个任务）…",
-        "reading": "📖 正在读取 {name}…",
-        "ocr": "🔎 {name}：扫描件，OCR 识别第 {i}/{n} 页…",
-        "indexing": "🗂 正在更新索引…",
-        "embedding": "🧮 正在更新索引：嵌入 {done}/{total} 段文字…",
-        "duplicate": "✅ 已收录：{name} 的内容与已有文件 {existing} 相同，无需重复添加。",
-        "confirm_replace": "⚠️ 已有同名文件 {name}，但内容不同。要替换它吗？",
-        "replace": "替换", "keep_both": "两个都保留", "cancel": "取消",
-        "cancelled": "已取消，{name} 未保存。",
-        "live": "✅ 已上线：{name}{ocr}\n标题：{titles}\n新增段落：{passages}\n用时 {seconds:.0f} 秒",
-        "ocr_note": "（扫描件，OCR 识别）",
-        "failed": "❌ 索引更新失败：{why}\n提问仍由原来的索引回答。",
-        "remove_choose": "选择要删除的文件：",
-        "remove_confirm": "确定删除 {name} 吗？\n{titles}",
-        "remove_yes": "删除", "remove_no": "取消",
-        "removing": "🗑 正在删除 {name} 并更新索引…",
-        "removed": "🗑 已删除 {name}；索引已更新，用时 {seconds:.0f} 秒。",
-        "remove_cancelled": "已取消，未删除任何文件。",
-        "last": "{name} 是唯一的文件，不能删除：请先添加其他文件。",
-        "stale": "这个按钮已过期。",
-        "no_documents": "还没有文件。",
-    },
-    "en": {
-        "not_admin": "Sorry, only administrators can add or remove documents. You can ask questions, though.",
-        "too_large": "The file is too large ({mb} MB): the bot can download files up to 20 MB.",
-        "unsupported": "Unsupported file ({name}): send a PDF, DOCX, TXT, MD or HTML file.",
-        "encrypted": "Cannot add {name}: the PDF is encrypted; remove its password and send it again.",
-        "empty": "Cannot add {name}: there is no readable text in it.",
-        "too_large_file": "Cannot add {name}: the file is too large.",
-        "unreadable": "Cannot add {name}: the file cannot be read ({why}).",
-        "queued": "📥 Received {name}; queued ({n} job(s) ahead)…",
-        "reading": "📖 Reading {name}…",
-        "ocr": "🔎 {name}: scanned, OCR page {i}/{n}…",
-        "indexing": "🗂 Updating the index…",
-        "embedding": "🧮 Updating the index: embedding {done}/{total} texts…",
-        "duplicate": "✅ Already indexed: {name} has the same content as {existing}.",
-        "confirm_replace": "⚠️ A different file named {name} is already there. Replace it?",
-        "replace": "Replace", "keep_both": "Keep both", "cancel": "Cancel",
-        "cancelled": "Cancelled; {name} was not stored.",
-        "live": "✅ Live: {name}{ocr}\nTitle(s): {titles}\nPassages added: {passages}\nTook {seconds:.0f} s",
-        "ocr_note": " (scanned, read by OCR)",
-        "failed": "❌ The index update failed: {why}\nQuestions are still answered from the previous index.",
-        "remove_choose": "Choose the document to remove:",
-        "remove_confirm": "Remove {name}?\n{titles}",
-        "remove_yes": "Remove", "remove_no": "Cancel",
-        "removing": "🗑 Removing {name} and updating the index…",
-        "removed": "🗑 Removed {name}; the index is updated ({seconds:.0f} s).",
-        "remove_cancelled": "Cancelled; nothing was removed.",
-        "last": "{name} is the only document and cannot be removed: add another one first.",
-        "stale": "This button has expired.",
-        "no_documents": "There are no documents yet.",
-    },
-}
-
-
-def say(language: str, key: str, **values) -> str:
-    """A message with every value HTML-escaped (file names and titles come from users)."""
-    escaped = {name: html.escape(value, quote=False) if isinstance(value, str) else value for name, value in values.items()}
-    return TEXTS[language if language in TEXTS else "en"][key].format(**escaped)
-
 
 @dataclass
 class PendingUpload:
@@ -152,7 +83,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     language = user_language(update)
     if not _is_admin(update, context):
-        await message.reply_text(say(language, "not_admin"))  # nothing downloaded, nothing stored
+        await message.reply_html(say(language, "not_admin"))  # nothing downloaded, nothing stored
         return
     library = library_of(context)
     document = message.document
@@ -160,12 +91,12 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if "." not in name:
         name += MIME_SUFFIXES.get(document.mime_type or "", "")
     if document.file_size and document.file_size > MAX_DOWNLOAD_BYTES:
-        await message.reply_text(say(language, "too_large", mb=document.file_size // (1024 * 1024)))
+        await message.reply_html(say(language, "too_large", mb=document.file_size // (1024 * 1024)))
         return
     from retrieval.ingest.readers import SUPPORTED_SUFFIXES
 
     if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-        await message.reply_text(say(language, "unsupported", name=name))
+        await message.reply_html(say(language, "unsupported", name=name))
         return
     waiting = library.jobs.waiting()
     status = await StatusMessage.send(
@@ -269,12 +200,12 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Admins only (enforced by the gatekeeper, checked again here): a button per document."""
     language = user_language(update)
     if not _is_admin(update, context):
-        await update.effective_message.reply_text(say(language, "not_admin"))
+        await update.effective_message.reply_html(say(language, "not_admin"))
         return
     library = library_of(context)
     files = await asyncio.to_thread(library.library.files)
     if not files:
-        await update.effective_message.reply_text(say(language, "no_documents"))
+        await update.effective_message.reply_html(say(language, "no_documents"))
         return
     titles = _titles_by_file(library.index_dir)
     rows = []
@@ -283,7 +214,7 @@ async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         library.removals[token] = stored.name
         label = stored.name if stored.name not in titles else f"{stored.name} · {titles[stored.name][0]}"
         rows.append([InlineKeyboardButton(label[:60], callback_data=f"{BUTTON_PREFIX}rm:{token}")])
-    await update.effective_message.reply_text(say(language, "remove_choose"), reply_markup=InlineKeyboardMarkup(rows))
+    await update.effective_message.reply_html(say(language, "remove_choose"), reply_markup=InlineKeyboardMarkup(rows))
 
 
 def _titles_by_file(index_dir: Path) -> dict[str, list[str]]:
@@ -334,11 +265,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             InlineKeyboardButton(say(language, "remove_yes"), callback_data=f"{BUTTON_PREFIX}rmok:{token}"),
             InlineKeyboardButton(say(language, "remove_no"), callback_data=f"{BUTTON_PREFIX}rmno:{token}"),
         ]])
-        await context.bot.send_message(chat_id, say(language, "remove_confirm", name=name, titles=titles), reply_markup=keyboard)
+        await context.bot.send_message(chat_id, say(language, "remove_confirm", name=name, titles=titles), parse_mode=ParseMode.HTML, reply_markup=keyboard)
         return
     library.removals.pop(token, None)
     if action == "rmno":
-        await context.bot.send_message(chat_id, say(language, "remove_cancelled"))
+        await context.bot.send_message(chat_id, say(language, "remove_cancelled"), parse_mode=ParseMode.HTML)
         return
     status = await StatusMessage.send(context.bot, chat_id, say(language, "removing", name=name))
     await library.jobs.put(lambda: _remove_and_build(context, status, name, language))
