@@ -87,8 +87,12 @@ def run_add(args) -> int:
             _warn(f"error: {given}: no such file")
             failures += 1
             continue
+        def ocr_progress(done: int, total: int, given=given) -> None:
+            if sys.stderr.isatty():  # scans take seconds per page: show where it is
+                print(f"\r{given}: OCR page {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
         try:
-            outcome = library.add(path, path.name, on_conflict)
+            outcome = library.add(path, path.name, on_conflict, ocr_progress)
         except (DocumentRejected, DocumentNameTaken) as error:
             _warn(f"error: {error}")
             failures += 1

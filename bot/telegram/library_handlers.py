@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,6 +117,7 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def _store_and_build(context, status: StatusMessage, staged: Path, name: str, on_conflict: str | None, language: str) -> None:
     library = library_of(context)
+    started = time.monotonic()
     status.set(say(language, "reading", name=name))
 
     def ocr_progress(done: int, total: int) -> None:
@@ -148,7 +150,7 @@ async def _store_and_build(context, status: StatusMessage, staged: Path, name: s
     if outcome.status == "duplicate":
         await status.finish(say(language, "duplicate", name=name, existing=outcome.name))
         return
-    await _build_added(context, status, language, outcome.name, outcome.ocr)
+    await _build_added(context, status, language, outcome.name, outcome.ocr, started)
 
 
 def rejection(language: str, error: DocumentRejected) -> str:
@@ -181,11 +183,12 @@ async def _build(context, status: StatusMessage, language: str) -> float | None:
     return seconds
 
 
-async def _build_added(context, status: StatusMessage, language: str, name: str, ocr: bool) -> None:
-    """Update the index, then end the status with the summary of what `name` brought in."""
-    seconds = await _build(context, status, language)
-    if seconds is None:
+async def _build_added(context, status: StatusMessage, language: str, name: str, ocr: bool, started: float) -> None:
+    """Update the index, then end the status with the summary of what `name` brought in (the
+    seconds counted from the start of reading, OCR included)."""
+    if await _build(context, status, language) is None:
         return
+    seconds = time.monotonic() - started
     documents = await asyncio.to_thread(indexed_documents, library_of(context).index_dir, [name])
     titles = "；".join(document.title for document in documents) or "—"
     passages = sum(document.passages for document in documents)
