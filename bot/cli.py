@@ -16,7 +16,7 @@ from functools import partial
 
 from . import terminal_format as fmt
 
-CORE_COMMANDS = ("index", "ask", "chat", "passages", "eval")
+CORE_COMMANDS = ("index", "ask", "chat", "passages", "eval", "add", "remove", "documents")
 # module -> the commands its register(subparsers) adds
 OPTIONAL_FRONTENDS = {"bot.bench": ("bench",), "bot.telegram": ("telegram", "feedback")}
 DEFAULT_SEEDS = "seeds"
@@ -288,9 +288,9 @@ order; a question that fails (e.g. too long) gets {"question": ..., "error": ...
 the exit status is then 1.
 JSON object: {"question", "abstained", "verdict", "confidence", "results": [{"rank",
 "passage_id", "text", "quote", "answer": {"start", "end"} | null, "score", "source": {"file",
-"title", "date", "posted", "section", "start", "end"}}]}. date: the document's own date
+"title", "date", "posted", "section", "start", "end", "ocr"}}]}. date: the document's own date
 (ISO, e.g. the day a report was delivered), posted: the site's date line (often a repost
-date); either may be null. verdict: "answer" (confident), "closest"
+date); either may be null; ocr: the passage was read from a scanned page. verdict: "answer" (confident), "closest"
 (middling: the closest passage, not presented as an answer) or "none"; abstained is true
 unless verdict is "answer". answer: character offsets into text of the words that answer,
 inside quote. results holds the top K even when the answer abstained.
@@ -361,6 +361,10 @@ def build_parser(with_optional: bool = True) -> argparse.ArgumentParser:
     add_index_option(evaluation)
     add_embedder_option(evaluation)
     evaluation.set_defaults(handler=run_eval)
+
+    from .library_cli import register as register_library
+
+    register_library(subparsers, add_seeds_option, add_index_option)
 
     if with_optional:
         register_optional_frontends(subparsers)

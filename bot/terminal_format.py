@@ -164,7 +164,7 @@ def source_line(passage, with_section: bool = False, language: str = "en") -> st
     parts = [passage.title]
     if with_section and passage.section:
         parts.append(passage.section)
-    parts += date_labels(passage, language) + [passage.file]
+    parts += date_labels(passage, language) + [passage.file] + (["OCR"] if getattr(passage, "ocr", False) else [])
     return " · ".join(part for part in parts if part)
 
 

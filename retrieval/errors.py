@@ -109,3 +109,66 @@ class MilvusCollectionMismatch(InvestqaError):
             f"the Milvus collections of the index in {index_dir} do not match ({what}); rebuild them with "
             f"`investqa index --index {index_dir} --backend milvus --milvus-uri {uri}`"
         )
+# -- the document library (adding and removing documents: `investqa add/remove`, the bot) --
+
+
+class DocumentRejected(InvestqaError):
+    """A file that cannot be added; `kind` lets a front-end say why in its own words."""
+
+    kind = "unreadable"
+
+    def __init__(self, name: str, why: str) -> None:
+        self.name = name
+        self.why = why
+        super().__init__(f"cannot add {name}: {why}")
+
+
+class UnsupportedDocument(DocumentRejected):
+    kind = "unsupported"
+
+    def __init__(self, name: str, why: str = "") -> None:
+        super().__init__(name, (why or "unsupported file type") + " (supported: .pdf .docx .txt .md .html)")
+
+
+class EncryptedDocument(DocumentRejected):
+    kind = "encrypted"
+
+
+class EmptyDocument(DocumentRejected):
+    kind = "empty"
+
+
+class DocumentTooLarge(DocumentRejected):
+    kind = "too_large"
+
+
+class UnreadableDocument(DocumentRejected):
+    kind = "unreadable"
+
+
+class DocumentNameTaken(InvestqaError):
+    """A document of that name with other content exists: replacing it needs a yes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"{name} already exists with different content: pass --replace to replace it, "
+                         f"or --keep-both to add it under a new name")
+
+
+class DocumentNotFound(InvestqaError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        shown = ", ".join(known[:8]) + (" …" if len(known) > 8 else "")
+        super().__init__(f"no document named {name!r} in the seeds folder (documents: {shown or 'none'})")
+
+
+class LastDocument(InvestqaError):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        super().__init__(f"{name} is the only document: the index cannot be empty, add another document first")
+
+
+class SeedsMismatch(InvestqaError):
+    def __init__(self, seeds_dir, index_dir) -> None:
+        super().__init__(f"the index in {index_dir} was not built from {seeds_dir} (they share no document): "
+                         f"pass the seeds folder it was built from with --seeds (or INVESTQA_SEEDS)")

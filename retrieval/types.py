@@ -36,6 +36,7 @@ class Document:
     paragraphs: tuple[tuple[int, int], ...]
     sections: tuple[Section, ...] = ()
     posted: str | None = None
+    ocr: bool = False  # the text was read from page images (a scan), not a text layer
 
     def section_at(self, offset: int) -> str | None:
         current = None
@@ -68,6 +69,7 @@ class Passage:
     end: int
     text: str
     posted: str | None = None
+    ocr: bool = False  # read by OCR from a scanned page: the quote may hold recognition errors
 
     def source_dict(self) -> dict:
         return {
@@ -78,6 +80,7 @@ class Passage:
             "section": self.section,
             "start": self.start,
             "end": self.end,
+            "ocr": self.ocr,
         }
 
     def to_dict(self) -> dict:
@@ -171,6 +174,7 @@ class DocumentInfo:
     date: str | None
     passages: int
     posted: str | None = None
+    ocr: bool = False
 
 
 def summarize_documents(passages: Iterable[Passage]) -> list[DocumentInfo]:
@@ -180,6 +184,6 @@ def summarize_documents(passages: Iterable[Passage]) -> list[DocumentInfo]:
         info = infos.get(passage.doc_id)
         count = info.passages + 1 if info else 1
         infos[passage.doc_id] = DocumentInfo(
-            passage.doc_id, passage.file, passage.title, passage.date, count, posted=passage.posted
+            passage.doc_id, passage.file, passage.title, passage.date, count, posted=passage.posted, ocr=passage.ocr
         )
     return list(infos.values())

@@ -21,7 +21,7 @@ from fakes import FakeEngine, sample_passages
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_QA = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
-SOURCE_KEYS = {"file", "title", "date", "posted", "section", "start", "end"}
+SOURCE_KEYS = {"file", "title", "date", "posted", "section", "start", "end", "ocr"}
 RESULT_KEYS = {"rank", "passage_id", "text", "quote", "answer", "score", "source"}
 
 

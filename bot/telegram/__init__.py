@@ -15,10 +15,15 @@ def register(subparsers) -> None:
         help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)",
         description="Run the Telegram bot until SIGINT/SIGTERM. Settings come from the environment: "
         "TELEGRAM_BOT_TOKEN (required), TELEGRAM_API_BASE_URL, INVESTQA_ALLOWED_USERS, "
-        "INVESTQA_ALLOWED_CHATS, INVESTQA_ADMINS, INVESTQA_INDEX, INVESTQA_PROXY (else HTTPS_PROXY / ALL_PROXY), "
-        "INVESTQA_WEBHOOK_URL, INVESTQA_LISTEN, INVESTQA_WEBHOOK_SECRET. Long polling unless a webhook URL is given.",
+        "INVESTQA_ALLOWED_CHATS, INVESTQA_ADMINS (may add and remove documents), INVESTQA_INDEX, INVESTQA_SEEDS, "
+        "INVESTQA_PROXY (else HTTPS_PROXY / ALL_PROXY), INVESTQA_WEBHOOK_URL, INVESTQA_LISTEN, INVESTQA_WEBHOOK_SECRET. "
+        "Long polling unless a webhook URL is given.",
     )
     _index_option(telegram)
+    telegram.add_argument(
+        "--seeds", default=None, metavar="DIR",
+        help="where documents admins send are stored (default: $INVESTQA_SEEDS or seeds)",
+    )
     telegram.add_argument(
         "--results", type=int, default=None, metavar="N", help="results per message (default 3; env INVESTQA_RESULTS)"
     )

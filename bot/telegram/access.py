@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 
-ADMIN_COMMANDS = frozenset({"reload"})
+ADMIN_COMMANDS = frozenset({"reload", "remove"})
 
 
 class ConfigError(ValueError):

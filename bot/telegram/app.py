@@ -30,12 +30,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from . import handlers, runner
+from . import handlers, library_handlers, runner
 from . import webhook as webhook_mode
 from .access import AccessPolicy, ConfigError, QuestionRateLimiter
 from .feedback import FeedbackStore, feedback_path
 from .network import Link, Proxy, ResilientRequest, RetryPolicy, proxy_from
 from .reload import EngineHolder
+from .uploads import file_base_url
 from .webhook import WebhookSettings, webhook_from
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class BotSettings:
     proxy: Proxy | None = None
     retry: RetryPolicy = RetryPolicy()
     webhook: WebhookSettings | None = None
+    seeds_dir: Path = Path("seeds")  # where admins' uploads go
 
     @property
     def secrets(self) -> list[str]:
@@ -113,6 +115,7 @@ def settings_from(args, environ: Mapping[str, str]) -> BotSettings:
         proxy=proxy_from(environ, base_url),
         retry=RetryPolicy.from_env(environ),
         webhook=webhook_from(args, environ),
+        seeds_dir=Path(getattr(args, "seeds", None) or environ.get("INVESTQA_SEEDS") or "seeds"),
     )
 
 
@@ -179,10 +182,12 @@ async def _post_init(application: Application) -> None:
         )
     state: handlers.BotState = application.bot_data[handlers.STATE]
     state.watcher = asyncio.create_task(state.holder.watch(application.bot_data["reload_interval"]))
+    await library_handlers.start(application)
     log.info("bot @%s is running on index build %s", application.bot.username, state.holder.engine.build_id)
 
 
 async def _post_stop(application: Application) -> None:
+    await library_handlers.stop(application)
     state: handlers.BotState = application.bot_data[handlers.STATE]
     if state.watcher:
         state.watcher.cancel()
@@ -215,9 +220,7 @@ def build_application(
         .post_stop(_post_stop)
     )
     if settings.base_url:
-        builder = builder.base_url(settings.base_url)
-        if settings.base_url.endswith("/bot"):  # a local Bot API server serves files next to it
-            builder = builder.base_file_url(settings.base_url[: -len("bot")] + "file/bot")
+        builder = builder.base_url(settings.base_url).base_file_url(file_base_url(settings.base_url))
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     application = builder.build()
@@ -233,6 +236,7 @@ def build_application(
 
     new_messages = filters.UpdateType.MESSAGE
     application.add_handler(TypeHandler(Update, handlers.gatekeeper), group=-1)
+    library_handlers.install(application, settings.seeds_dir, settings.index_dir)  # before on_button
     application.add_handler(CommandHandler(["start", "help"], handlers.on_help, filters=new_messages))
     application.add_handler(CommandHandler("sources", handlers.on_sources, filters=new_messages))
     application.add_handler(CommandHandler("ask", handlers.on_ask, filters=new_messages))

@@ -115,9 +115,11 @@ def escape(value: str) -> str:
 
 
 def source_text(passage: Passage, language: str) -> str:
-    """Plain "title · 日期 … · 网站转载 …": the document's own date and the site's date line,
-    labelled in `language`; missing dates left out."""
-    return " · ".join([passage.title] + date_labels(passage, language))
+    """Plain "title · 日期 … · 网站转载 … · OCR": the document's own date and the site's date
+    line, labelled in `language` (missing dates left out); "OCR" ends it when the text was
+    read from a scan (the quote may hold recognition errors)."""
+    ocr = ["OCR"] if getattr(passage, "ocr", False) else []
+    return " · ".join([passage.title] + date_labels(passage, language) + ocr)
 
 
 def source_line(passage: Passage, language: str = "zh") -> str:
@@ -224,7 +226,8 @@ def format_documents(documents: Iterable[DocumentInfo], language: str) -> str:
     for document in documents:
         date = " · ".join(date_labels(document, language)) or text(language, "undated")
         count = text(language, "passages", n=document.passages)
-        lines.append(f"• {escape(document.title)} ({escape(date)}, {count})")
+        ocr = ", OCR" if getattr(document, "ocr", False) else ""
+        lines.append(f"• {escape(document.title)} ({escape(date)}, {count}{ocr})")
     return "\n".join(lines)
 
 

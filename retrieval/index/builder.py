@@ -24,12 +24,15 @@ from retrieval.index.embedding_cache import EmbeddingCache
 from retrieval.errors import NoDocuments, SeedsNotFound
 from retrieval.ingest import INGEST_VERSION, ChunkSettings, chunk_corpus, load_corpus
 from retrieval.ingest.files import scan_seeds
+from retrieval.ingest.ocr import PdfOcr
 from retrieval.index.keyword_index import KeywordIndex
 from retrieval.ingest.sentences import passage_context, sentence_table
 from retrieval.language.tokenizer import Tokenizer
 from retrieval.types import Passage, SkippedFile
 
 Progress = Callable[[int, int], None]
+# (stage, done, total): "reading" (0, 0), "ocr" (page, pages of one scanned file)
+StageProgress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,7 @@ def build_index(
     embedder: Embedder | None = None,
     backend: str = "local",
     milvus_uri: str | None = None,
+    on_stage: StageProgress | None = None,
 ) -> BuildReport:
     """Build the seeds into `index_dir`. With backend "milvus" the passages, vectors and
     keyword weights go to Milvus at `milvus_uri` (index/milvus_build.py) and the index folder
@@ -105,7 +109,10 @@ def build_index(
             settings["milvus"] = milvus.settings()
         if if_stale and not is_stale(index_dir, corpus_hash, settings):
             return BuildReport(built=False, build_id=store.current_build_id(index_dir), seconds=time.monotonic() - started)
-        corpus = load_corpus(seeds_dir, seed_files)
+        if on_stage is not None:
+            on_stage("reading", 0, 0)
+        ocr_progress = None if on_stage is None else (lambda done, total: on_stage("ocr", done, total))
+        corpus = load_corpus(seeds_dir, seed_files, ocr=PdfOcr(store.cache_dir(index_dir) / "ocr", ocr_progress))
         passages = chunk_corpus(corpus, chunk_settings)
         if not passages:
             raise NoDocuments(seeds_dir, corpus.skipped)

@@ -16,7 +16,7 @@ from retrieval.ingest.files import SeedFiles, scan_seeds
 from retrieval.types import Document, Passage, Section, SkippedFile
 from retrieval.ingest.chunker import chunk_documents, match_key
 from retrieval.ingest.cleaner import Article, clean_text
-from retrieval.ingest.readers import UnreadableFile, read_text
+from retrieval.ingest.readers import UnreadableFile, read_document
 
 __all__ = ["ChunkSettings", "Corpus", "load_corpus", "chunk_corpus", "build_document", "INGEST_VERSION"]
 
@@ -42,7 +42,7 @@ class Corpus:
     files: dict[str, str]  # relative path -> sha256 of the raw bytes
 
 
-def build_document(article: Article, doc_id: str, file: str, fallback_title: str) -> Document:
+def build_document(article: Article, doc_id: str, file: str, fallback_title: str, ocr: bool = False) -> Document:
     """A Document whose text is the article's paragraphs, one per line."""
     parts: list[str] = []
     paragraphs: list[tuple[int, int]] = []
@@ -67,14 +67,16 @@ def build_document(article: Article, doc_id: str, file: str, fallback_title: str
         text="\n".join(parts),
         paragraphs=tuple(paragraphs),
         sections=tuple(sections),
+        ocr=ocr,
     )
 
 
-def load_corpus(seeds_dir: Path, seed_files: SeedFiles | None = None) -> Corpus:
+def load_corpus(seeds_dir: Path, seed_files: SeedFiles | None = None, ocr=None) -> Corpus:
     """Read and clean every document under `seeds_dir`; raise SeedsNotFound if it is missing.
 
     `seed_files` is the folder's scan when the caller has one (a build hashes the folder
-    once, for its staleness check and for this)."""
+    once, for its staleness check and for this); `ocr` (an `ocr.PdfOcr`) reads PDF pages
+    without a text layer, without it they are skipped."""
     root = Path(seeds_dir)
     if not root.is_dir():
         raise SeedsNotFound(root)
@@ -93,7 +95,7 @@ def load_corpus(seeds_dir: Path, seed_files: SeedFiles | None = None) -> Corpus:
             if relative not in seed_files.hashes:  # a FIFO or device would block or never end a read
                 raise UnreadableFile("broken link" if path.is_symlink() and not path.exists() else "not a regular file")
             hashes[relative] = seed_files.hashes[relative]
-            raw, title_hint = read_text(path)
+            raw, title_hint, from_ocr = read_document(path, ocr, hashes[relative])
             articles = clean_text(raw, title_hint)
         except UnreadableFile as error:
             skipped.append(SkippedFile(relative, str(error)))
@@ -114,7 +116,7 @@ def load_corpus(seeds_dir: Path, seed_files: SeedFiles | None = None) -> Corpus:
         kept = 0
         duplicate_of = None
         for number, article in enumerate(articles, start=1):
-            document = build_document(article, f"{base}#{number}", relative, path.stem)
+            document = build_document(article, f"{base}#{number}", relative, path.stem, from_ocr)
             key = match_key(document.text)
             if key in seen_texts:
                 duplicate_of = seen_texts[key]

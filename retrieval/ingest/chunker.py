@@ -142,6 +142,7 @@ def chunk_documents(
                     start=start,
                     end=end,
                     text=document.text[start:end],
+                    ocr=document.ocr,
                 )
             )
     return passages

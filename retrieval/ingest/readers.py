@@ -23,6 +23,18 @@ class UnreadableFile(Exception):
     """A file we cannot turn into text; the message is the skip reason shown to the user."""
 
 
+class UnsupportedFile(UnreadableFile):
+    pass
+
+
+class EmptyFile(UnreadableFile):
+    pass
+
+
+class EncryptedFile(UnreadableFile):
+    pass
+
+
 # ---------------------------------------------------------------- encodings
 
 
@@ -243,7 +255,16 @@ def docx_to_text(path: Path) -> tuple[str, str | None]:
     return "\n\n".join(blocks), title
 
 
-def pdf_to_text(path: Path) -> str:
+def _has_text_layer(page_text: str) -> bool:
+    """A scan often carries no text at all, or only a stamped page number."""
+    return len(re.sub(r"[\s\d]", "", page_text)) >= 5
+
+
+def pdf_to_text(path: Path, ocr=None, sha256: str | None = None) -> tuple[str, bool]:
+    """Text of a PDF, and whether any of it came from OCR.
+
+    Pages without a text layer are given to `ocr` (an `ocr.PdfOcr`) when there is one.
+    """
     # pypdf logs its repairs ("EOF marker not found") to stderr; the skip reason says enough.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
@@ -251,46 +272,76 @@ def pdf_to_text(path: Path) -> str:
 
         reader = PdfReader(str(path))
         if reader.is_encrypted:
-            raise UnreadableFile("encrypted PDF")
+            raise EncryptedFile("encrypted PDF")
         pages = [page.extract_text() or "" for page in reader.pages]
     except UnreadableFile:
         raise
     except Exception as error:  # pypdf raises many kinds for broken files
         raise UnreadableFile(f"not a readable PDF ({type(error).__name__})") from error
+    scanned = [number for number, text in enumerate(pages) if not _has_text_layer(text)]
+    from_ocr = False
+    if scanned and ocr is not None:
+        from retrieval.ingest.ocr import OcrUnavailable
+
+        if sha256 is None:
+            from retrieval.ingest.files import sha256_file
+
+            sha256 = sha256_file(path)
+        try:
+            recognised = ocr.pages(path, sha256, scanned)
+        except OcrUnavailable as error:
+            if len(scanned) == len(pages):
+                raise UnreadableFile(f"PDF has no text layer and OCR is unavailable ({error})") from error
+        except Exception as error:  # a page pdfium cannot render, an engine failure
+            raise UnreadableFile(f"could not OCR the scanned PDF ({type(error).__name__})") from error
+        else:
+            for number, lines in recognised.items():
+                pages[number] = "\n".join(lines)
+            from_ocr = any(lines for lines in recognised.values())
     # A lone page number between pages is layout, not text.
     lines = [line for page in pages for line in page.splitlines() if not line.strip().isdigit()]
     if not "".join(lines).strip():
+        if scanned and ocr is not None:
+            raise EmptyFile("no text found in the scanned PDF (OCR read nothing)")
         raise UnreadableFile("PDF has no text layer (scanned image?)")
-    return "\n".join(lines)
+    return "\n".join(lines), from_ocr
 
 
 # ---------------------------------------------------------------- entry point
 
 
 def read_text(path: Path) -> tuple[str, str | None]:
-    """Text of a file plus a title hint from its metadata (None when it has none)."""
+    """Text of a file plus a title hint from its metadata (None when it has none); no OCR."""
+    text, title, _ = read_document(path)
+    return text, title
+
+
+def read_document(path: Path, ocr=None, sha256: str | None = None) -> tuple[str, str | None, bool]:
+    """Text of a file, a title hint from its metadata, and whether the text came from OCR
+    (scanned PDF pages, read by `ocr` when given)."""
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(f"unsupported file type {suffix or '(no extension)'}")
+        raise UnsupportedFile(f"unsupported file type {suffix or '(no extension)'}")
     try:
         size = path.stat().st_size
     except OSError as error:
         raise UnreadableFile(f"cannot read file ({error.strerror or error})") from error
     if size == 0:
-        raise UnreadableFile("empty file")
+        raise EmptyFile("empty file")
     if size > MAX_FILE_BYTES:
         raise UnreadableFile(f"file too large ({size // (1024 * 1024)} MiB)")
     if suffix == ".docx":
-        return docx_to_text(path)
+        return (*docx_to_text(path), False)
     if suffix == ".pdf":
-        return pdf_to_text(path), None
+        text, from_ocr = pdf_to_text(path, ocr, sha256)
+        return text, None, from_ocr
     try:
         data = path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"cannot read file ({error.strerror or error})") from error
     text = _reject_binary(decode_bytes(data))
     if suffix in HTML_SUFFIXES:
-        return html_to_text(text)
+        return (*html_to_text(text), False)
     if suffix in (".md", ".markdown"):
-        return markdown_to_text(text)
-    return text, None
+        return (*markdown_to_text(text), False)
+    return text, None, False

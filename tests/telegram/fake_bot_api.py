@@ -14,11 +14,13 @@ import socket
 import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from telegram.request import BaseRequest, RequestData
 
-from fake_telegram import FakeTelegram
+from fake_telegram import TOKEN, FakeTelegram
+
+FILE_PREFIX = f"/file/bot{TOKEN}/"
 
 # String parameters PTB sends as they are; every other value is JSON-encoded.
 _PLAIN_STRINGS = {"text", "query", "parse_mode", "action", "callback_query_id", "inline_query_id", "caption",
@@ -59,6 +61,9 @@ class FakeRequest(BaseRequest):
 
     async def do_request(self, url, method, request_data: RequestData | None = None, **timeouts):
         self.urls.append(url)
+        if FILE_PREFIX in unquote(url):
+            content = self.telegram.file_content(unquote(url).split(FILE_PREFIX, 1)[1])
+            return (404, b"Not Found") if content is None else (200, content)
         params = decode_parameters(request_data.json_parameters if request_data else {})
         status, body = self.telegram.handle(_method_of(url), params)
         return status, json.dumps(body).encode()
@@ -78,6 +83,21 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             super().finish()
         except OSError:
+            pass
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        path = unquote(self.path)  # httpx sends the token's ":" as %3A
+        if not path.startswith(FILE_PREFIX):
+            return self.do_POST()
+        content = self.server.telegram.file_content(path[len(FILE_PREFIX):])
+        self.server.paths.append(self.path)
+        try:
+            self.send_response(200 if content is not None else 404)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(content or b"")))
+            self.end_headers()
+            self.wfile.write(content or b"")
+        except (BrokenPipeError, ConnectionResetError):
             pass
 
     def do_POST(self):  # noqa: N802 - http.server's naming
@@ -113,8 +133,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload)
         except OSError:
             pass  # the bot went away mid long poll (it was stopped), or the connection was cut
-
-    do_GET = do_POST
 
     def log_message(self, format, *args):  # keep test output quiet
         pass

@@ -95,6 +95,8 @@ class FakeTelegram:
         self._failures: list[Failure] = []
         self.outage: Failure | None = None  # while set, every call fails this way
         self.closed = False
+        self.files: dict[str, bytes] = {}  # file_path -> content, served at /file/bot<token>/<file_path>
+        self._file_paths: dict[str, str] = {}  # file_id -> file_path
 
     # --- test side: what users do ------------------------------------------------------
 
@@ -137,6 +139,30 @@ class FakeTelegram:
         if reply_to:
             message["reply_to_message"] = reply_to
         return self._push({"message": message})
+
+    def document_update(self, user: dict, file_name: str, content: bytes, mime_type: str = "application/octet-stream",
+                        chat: dict | None = None, file_size: int | None = None) -> dict:
+        """A user sends a file; getFile and the file endpoint then serve `content`."""
+        number = next(self._message_ids)
+        file_id = f"file-{number}"
+        with self._changed:
+            self._file_paths[file_id] = f"documents/file_{number}"
+            self.files[f"documents/file_{number}"] = content
+        message = {
+            "message_id": number,
+            "date": int(time.time()),
+            "chat": chat or self.private_chat(user),
+            "from": user,
+            "document": {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
+                         "mime_type": mime_type, "file_size": len(content) if file_size is None else file_size},
+        }
+        return self._push({"message": message})
+
+    def file_content(self, file_path: str) -> bytes | None:
+        with self._changed:
+            self.calls.append(Call("downloadFile", {"file_path": file_path}))
+            self._changed.notify_all()
+            return self.files.get(file_path)
 
     def press(self, user: dict, message: dict, data: str) -> dict:
         query = {
@@ -284,6 +310,16 @@ class FakeTelegram:
     def _api_editMessageText(self, params):
         self._check_text(params)
         return True
+
+    def _api_getFile(self, params):
+        file_path = self._file_paths.get(params.get("file_id"))
+        if file_path is None:
+            raise BadRequest("Bad Request: invalid file_id")
+        return {"file_id": params["file_id"], "file_unique_id": "u" + params["file_id"],
+                "file_size": len(self.files[file_path]), "file_path": file_path}
+
+    def edits_of(self, chat_id: int) -> list[str]:
+        return [call.params["text"] for call in self.calls_to("editMessageText") if call.params.get("chat_id") == chat_id]
 
     def _api_answerCallbackQuery(self, params):
         return True
