@@ -104,14 +104,6 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.down:
             self.close_connection = True
             return
-        if self.path.startswith("/file/bot"):  # a file download: its path as content
-            self.server.paths.append(self.path)
-            payload = self.path.encode()
-            self.send_response(200)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-            return
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode("utf-8")
         content_type = self.headers.get("Content-Type", "")

@@ -130,6 +130,7 @@ def test_a_file_download_goes_through_the_proxy(certificate, monkeypatch):
 
     monkeypatch.setenv("SSL_CERT_FILE", certificate)
     telegram = FakeTelegram()
+    telegram.files["documents/policy.pdf"] = b"%PDF-1.4 policy"
 
     async def download(server, proxy) -> bytes:
         link = Link(server.base_url, Proxy(proxy.url, "INVESTQA_PROXY"), RetryPolicy())
@@ -141,5 +142,5 @@ def test_a_file_download_goes_through_the_proxy(certificate, monkeypatch):
             await request.shutdown()
 
     with HttpConnectProxy("investqa", PROXY_PASSWORD) as proxy, https_server(telegram, certificate) as server:
-        assert asyncio.run(download(server, proxy)).endswith(b"/documents/policy.pdf")
+        assert asyncio.run(download(server, proxy)) == b"%PDF-1.4 policy"
         assert proxy.tunnels == [("127.0.0.1", server.port)]
