@@ -198,7 +198,7 @@ def test_chat_subprocess_with_piped_stdin(built_index):
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     out = done.stdout
-    assert "最高可奖励300万元" in out
+    assert "最高可奖励__300万元__" in out  # the answer marked inside the quote (plain text: underscores)
     assert "[1/5]" in out and "[2/5]" in out  # the best, then :more
     assert ":source N" in out  # :help
     assert "\x1b[" not in out
