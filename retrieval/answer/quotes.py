@@ -17,6 +17,7 @@ from retrieval.text import trim_span
 
 MIN_QUOTE_CHARS = 12
 FIGURE_WEIGHT = 0.3  # as much as 30 % of the question's term weight
+STATING_SHARE = 0.5  # a far sentence stating the asked figure wins with half the best score
 
 
 def score_sentences(
@@ -70,6 +71,15 @@ def select_quote(
             end = sentence_spans[best + 1][1]
         elif best > 0 and figure_matches[best - 1]:
             start = sentence_spans[best - 1][0]
+        else:
+            # the asked figure is further away: quote the best sentence that states it, when
+            # it matches the question nearly as well
+            stating = [i for i in range(len(sentence_spans)) if figure_matches[i]]
+            if stating:
+                alternative = max(stating, key=lambda i: (scores[i], -i))
+                if scores[alternative] >= STATING_SHARE * scores[best]:
+                    best = alternative
+                    start, end = sentence_spans[best]
     if len(text[start:end].strip()) < MIN_QUOTE_CHARS:
         if best + 1 < len(sentence_spans):
             end = sentence_spans[best + 1][1]

@@ -66,7 +66,7 @@ TIME_WORDS_EN = frozenset("day days year years month months week weeks hour hour
 SIZE_WORDS_EN = frozenset("square meters metres kilometers kilometres km mu hectares acres tons tonnes kilowatts megawatts teu".split())
 QUANTITY_NOUNS_EN = frozenset("""
 total amount number size length rate share percentage proportion value discount price rent gdp revenue output investment
-income area population budget cost figure count scale
+income area population budget cost figure count scale maximum minimum max min highest lowest largest biggest
 """.split())
 
 
@@ -100,10 +100,15 @@ def asked_figures_zh(question: str) -> frozenset[Figure]:
         elif after.startswith(SIZE_UNITS + ("倍",)):
             asked.add(Figure.ANY)
         else:
-            # Chinese questions mix in English words ("total investment是多少"): read both
+            # Chinese questions mix in English words ("total investment是多少"): read both; a
+            # rate in either language wins over money, as in _money_unless_rate
             english = set(re.findall(r"[a-z]+", question.lower()))
-            money = _money_unless_rate(question, MONEY_WORDS_ZH, RATE_WORDS_ZH)
-            asked.add(money if money is Figure.MONEY or english & RATE_WORDS_EN else _money_unless_rate(english, MONEY_WORDS_EN, RATE_WORDS_EN))
+            if any(word in question for word in RATE_WORDS_ZH) or english & RATE_WORDS_EN:
+                asked.add(Figure.ANY)
+            elif any(word in question for word in MONEY_WORDS_ZH) or english & MONEY_WORDS_EN:
+                asked.add(Figure.MONEY)
+            else:
+                asked.add(Figure.ANY)
     return frozenset(asked)
 
 
@@ -127,9 +132,11 @@ def asked_figures_en(question: str) -> frozenset[Figure]:
             asked.add(_money_unless_rate(set(words), MONEY_WORDS_EN, RATE_WORDS_EN))
         elif following in ("long", "large", "big", "high", "far", "fast"):
             asked.add(Figure.ANY)  # a length, a duration, a size: any figure may answer
-    if not asked and words and words[0] in ("what", "which"):
-        # "What was Jimo's GDP in 2018", "What share of ...": a quantity noun heading the question
-        head = _noun_phrase_after_wh(words)
+    wh = next((i for i, word in enumerate(words) if word in ("what", "which")), None)
+    if not asked and wh is not None:
+        # "What was Jimo's GDP in 2018", "For firms in the pool, what is the maximum reward":
+        # a quantity noun heading what is asked
+        head = _noun_phrase_after_wh(words[wh:])
         if head & QUANTITY_NOUNS_EN:
             asked.add(_money_unless_rate(head, MONEY_WORDS_EN, RATE_WORDS_EN))
     return frozenset(asked)
