@@ -186,13 +186,17 @@ class Engine:
 
     def _rerank_by_constraints(self, plan: QueryPlan, candidates: np.ndarray, fused: np.ndarray, order: np.ndarray, config: SearchConfig):
         """Demote, among the fused top, passages that miss a place, year or period the question
-        names: "Jimo's GDP in 2018" must not be answered from a Laoshan passage."""
+        names, or state no figure of the kind it asks for: "Jimo's GDP in 2018" must not be
+        answered from a Laoshan passage."""
         head = order[: config.rerank_depth]
-        misses = np.array([self._constraint_misses(plan, int(candidates[position])) for position in head]).reshape(-1, 3)
+        misses = np.array([
+            (*self._constraint_misses(plan, int(candidates[position])), not self._states_asked_figure(plan, int(candidates[position])))
+            for position in head
+        ], dtype=np.float64).reshape(-1, 4)
         if not misses.any():
             return fused, order
         adjusted = fused.astype(np.float64, copy=True)
-        adjusted[head] -= misses @ np.array([config.name_penalty, config.year_penalty, config.period_penalty])
+        adjusted[head] -= misses @ np.array([config.name_penalty, config.year_penalty, config.period_penalty, config.figure_penalty])
         reordered = head[np.argsort(-adjusted[head], kind="stable")]
         return adjusted, np.concatenate([reordered, order[config.rerank_depth:]])
 

@@ -55,9 +55,6 @@ def test_off_topic_question_abstains_but_still_lists_candidates(engine):
     # near misses: the district or topic is in the corpus, the asked fact is not
     "市北区2022年的地区生产总值是多少？",
     "崂山区写字楼的平均租金是多少？",
-    # the entity is there with figures of other kinds; the asked figure is not
-    "青岛蓝谷有多少名科研人员？",
-    "How many students attend Qingdao University?",
 ])
 def test_questions_about_things_the_corpus_never_mentions_abstain(engine, question):
     assert engine.ask(question).abstained
