@@ -23,10 +23,12 @@ from retrieval.measure.scale import scale_rows
 
 Progress = Callable[[str], None]
 
-# Stated targets; the benchmark reports against them, nothing fails on them.
+# Stated targets; the benchmark reports against them, nothing fails on them. Cold start and
+# warm p50 were tightened from 2.5 s / 40 ms when answers gained reranking and the
+# answerability model (issue 12: they must stay within 1 s / 30 ms).
 TARGETS = {
-    "cold_start_s": ("<=", 2.5, "s"),
-    "query_p50_ms": ("<=", 40.0, "ms"),
+    "cold_start_s": ("<=", 1.0, "s"),
+    "query_p50_ms": ("<=", 30.0, "ms"),
     "reindex_nochange_s": ("<=", 5.0, "s"),
     "search_p50_ms@1M": ("<=", 50.0, "ms"),
     "recall@10@1M": (">=", 0.95, ""),
