@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from retrieval.conversation import Conversation
-from retrieval.errors import EvalFileInvalid
-from retrieval.measure.evaluation import QAItem, compact, rank_metrics, score_answer, summarise
+from retrieval.measure.evaluation import QAItem, compact, load_jsonl_items, rank_metrics, ratio, score_answer, summarise
 
 FOLLOW_KINDS = ("place", "period", "attribute", "pronoun", "uncovered", "standalone")
 STANDALONE = "standalone"
@@ -79,32 +78,7 @@ def parse_conversation(data: object) -> ConversationItem:
 
 
 def load_conversations(path: Path | str) -> list[ConversationItem]:
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise EvalFileInvalid(path, getattr(error, "strerror", None) or str(error)) from None
-    items, seen = [], set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = parse_conversation(json.loads(line))
-        except json.JSONDecodeError as error:
-            raise EvalFileInvalid(path, f"not valid JSON ({error.msg})", number) from None
-        except ValueError as error:
-            raise EvalFileInvalid(path, str(error), number) from None
-        if item.id in seen:
-            raise EvalFileInvalid(path, f"duplicate id {item.id!r}", number)
-        seen.add(item.id)
-        items.append(item)
-    if not items:
-        raise EvalFileInvalid(path, "no conversations in it")
-    return items
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return round(part / whole, 6) if whole else None
+    return load_jsonl_items(path, parse_conversation, "conversations")
 
 
 def evaluate_conversations(
@@ -159,7 +133,7 @@ def _scored(outcomes) -> dict:
         "follow_ups": rank_metrics(follow_ups).to_dict(),
         "by_kind": report["by_kind"],
         "abstention": report["abstention"],
-        "uncovered_abstained": _ratio(
+        "uncovered_abstained": ratio(
             sum(o.abstained for o in outcomes if o.item.kind == "uncovered"), sum(o.item.kind == "uncovered" for o in outcomes)
         ),
     }
@@ -170,7 +144,7 @@ def rewrite_rates(records: Sequence[dict]) -> dict:
     standalone = [record for record in records if record["follow_kind"] == STANDALONE]
     return {
         "follow_ups": len(follow_ups),
-        "follow_ups_rewritten": _ratio(sum(record["rewritten"] for record in follow_ups), len(follow_ups)),
+        "follow_ups_rewritten": ratio(sum(record["rewritten"] for record in follow_ups), len(follow_ups)),
         "standalone": len(standalone),
-        "standalone_left_as_is": _ratio(sum(not record["rewritten"] for record in standalone), len(standalone)),
+        "standalone_left_as_is": ratio(sum(not record["rewritten"] for record in standalone), len(standalone)),
     }

@@ -16,7 +16,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence, TypeVar
 
 from retrieval.errors import EvalFileInvalid
 
@@ -27,6 +27,7 @@ LANGUAGES = ("zh", "en")
 # operating point is in retrieval/data/answerability.json)
 CURVE_THRESHOLDS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 _WHITESPACE = re.compile(r"\s+")
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,10 @@ def parse_qa_item(data: object) -> QAItem:
     )
 
 
-def load_qa(path: Path | str) -> list[QAItem]:
-    """Every question of a JSON Lines QA file; blank lines are allowed, anything else bad is refused."""
+def load_jsonl_items(path: Path | str, parse: Callable[[object], Item], what: str = "questions") -> list[Item]:
+    """Every item of a JSON Lines file (QA items, conversations), each decoded by `parse`
+    (which raises ValueError saying what is wrong); blank lines are allowed, anything else bad
+    is refused with its line number, and so are duplicate ids."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -84,13 +87,13 @@ def load_qa(path: Path | str) -> list[QAItem]:
         raise EvalFileInvalid(path, f"not UTF-8 ({error.reason})") from None
     except OSError as error:
         raise EvalFileInvalid(path, error.strerror or str(error)) from None
-    items: list[QAItem] = []
+    items: list[Item] = []
     seen: set[str] = set()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            item = parse_qa_item(json.loads(line))
+            item = parse(json.loads(line))
         except json.JSONDecodeError as error:
             raise EvalFileInvalid(path, f"not valid JSON ({error.msg})", number) from None
         except ValueError as error:
@@ -100,8 +103,13 @@ def load_qa(path: Path | str) -> list[QAItem]:
         seen.add(item.id)
         items.append(item)
     if not items:
-        raise EvalFileInvalid(path, "no questions in it")
+        raise EvalFileInvalid(path, f"no {what} in it")
     return items
+
+
+def load_qa(path: Path | str) -> list[QAItem]:
+    """Every question of a JSON Lines QA file (see `load_jsonl_items`)."""
+    return load_jsonl_items(path, parse_qa_item)
 
 
 # ---------------------------------------------------------------- scoring one answer
@@ -245,7 +253,7 @@ class AbstentionMetrics:
         }
 
 
-def _ratio(part: int, whole: int) -> float | None:
+def ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 6) if whole else None
 
 
@@ -262,9 +270,9 @@ def abstention_metrics(outcomes: Iterable[Outcome], abstains: Callable[[Outcome]
         correct_abstentions=correct,
         unanswerable=unanswerable,
         answerable=answerable,
-        precision=_ratio(correct, len(abstained)),
-        recall=_ratio(correct, unanswerable),
-        answerable_abstained=_ratio(len(abstained) - correct, answerable),
+        precision=ratio(correct, len(abstained)),
+        recall=ratio(correct, unanswerable),
+        answerable_abstained=ratio(len(abstained) - correct, answerable),
     )
 
 
