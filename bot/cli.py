@@ -238,36 +238,23 @@ def chosen_configs(names: list[str] | None) -> dict:
 
 
 def run_eval(args) -> int:
-    from retrieval.measure.conversations import is_conversation_file
-    from retrieval.measure.evaluation import evaluate, load_qa
+    """A QA file or a conversation file (lines with "turns"): the same run, its own scoring."""
+    from retrieval.measure import conversations, evaluation
 
-    if is_conversation_file(args.file):
-        return run_conversation_eval(args)
-    questions = load_qa(args.file)
+    if conversations.is_conversation_file(args.file):
+        items = conversations.load_conversations(args.file)
+        evaluate, to_dict, formatted = conversations.evaluate_conversations, dict, fmt.format_conversation_report
+    else:
+        items = evaluation.load_qa(args.file)
+        evaluate, to_dict, formatted = evaluation.evaluate, lambda report: report.to_dict(), fmt.format_eval_report
     configs = chosen_configs(args.config)
     engine = load_engine(args.index, args.embedder)
     progress = make_progress_bar()
     try:
-        report = evaluate(engine, questions, configs, k=args.k, progress=progress)
+        report = to_dict(evaluate(engine, items, configs, k=args.k, progress=progress))
     finally:
         progress.close()
-    data = report.to_dict()
-    print(json.dumps(data, ensure_ascii=False) if args.json else fmt.format_eval_report(data, show_misses=args.misses))
-    return 0
-
-
-def run_conversation_eval(args) -> int:
-    from retrieval.measure.conversations import evaluate_conversations, load_conversations
-
-    items = load_conversations(args.file)
-    configs = chosen_configs(args.config)
-    engine = load_engine(args.index, args.embedder)
-    progress = make_progress_bar()
-    try:
-        report = evaluate_conversations(engine, items, configs, k=args.k, progress=progress)
-    finally:
-        progress.close()
-    print(json.dumps(report, ensure_ascii=False) if args.json else fmt.format_conversation_report(report, show_misses=args.misses))
+    print(json.dumps(report, ensure_ascii=False) if args.json else formatted(report, show_misses=args.misses))
     return 0
 
 
