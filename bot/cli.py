@@ -21,7 +21,6 @@ CORE_COMMANDS = ("index", "ask", "chat", "passages", "eval", "add", "remove", "d
 OPTIONAL_FRONTENDS = {"bot.bench": ("bench",), "bot.telegram": ("telegram", "feedback")}
 DEFAULT_SEEDS = "seeds"
 DEFAULT_INDEX = "vectors"
-DEFAULT_CONFIG = "hybrid"
 
 
 class CliError(Exception):
@@ -227,35 +226,10 @@ def run_passages(args) -> int:
 # ---------------------------------------------------------------- eval
 
 
-def chosen_configs(names: list[str] | None) -> dict:
-    presets = search_presets()
-    chosen = {}
-    for name in names or [DEFAULT_CONFIG]:
-        if name not in presets:
-            raise UsageError(f"unknown --config {name!r} (choose from {', '.join(presets)})")
-        chosen[name] = presets[name]
-    return chosen
-
-
 def run_eval(args) -> int:
-    """A QA file or a conversation file (lines with "turns"): the same run, its own scoring."""
-    from retrieval.measure import conversations, evaluation
+    from .eval_cli import run_eval as run  # imports this module's seams (load_engine, search_presets)
 
-    if conversations.is_conversation_file(args.file):
-        items = conversations.load_conversations(args.file)
-        evaluate, to_dict, formatted = conversations.evaluate_conversations, dict, fmt.format_conversation_report
-    else:
-        items = evaluation.load_qa(args.file)
-        evaluate, to_dict, formatted = evaluation.evaluate, lambda report: report.to_dict(), fmt.format_eval_report
-    configs = chosen_configs(args.config)
-    engine = load_engine(args.index, args.embedder)
-    progress = make_progress_bar()
-    try:
-        report = to_dict(evaluate(engine, items, configs, k=args.k, progress=progress))
-    finally:
-        progress.close()
-    print(json.dumps(report, ensure_ascii=False) if args.json else formatted(report, show_misses=args.misses))
-    return 0
+    return run(args)
 
 
 # ---------------------------------------------------------------- parser

@@ -30,7 +30,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from . import handlers, library_handlers, runner
+from . import handlers, inline, library_handlers, runner
 from . import webhook as webhook_mode
 from .access import AccessPolicy, ConfigError, QuestionRateLimiter
 from .feedback import FeedbackStore, feedback_path
@@ -249,7 +249,7 @@ def build_application(
         MessageHandler(new_messages & filters.ChatType.GROUPS & filters.TEXT & ~filters.COMMAND, handlers.on_group_text)
     )
     application.add_handler(CallbackQueryHandler(handlers.on_button))
-    application.add_handler(InlineQueryHandler(handlers.on_inline_query))
+    application.add_handler(InlineQueryHandler(inline.on_inline_query))
     application.add_error_handler(handlers.on_error)
     return application
 

@@ -12,8 +12,6 @@ from typing import Any
 
 from telegram import (
     InlineKeyboardMarkup,
-    InlineQueryResultArticle,
-    InputTextMessageContent,
     LinkPreviewOptions,
     Message,
     MessageEntity,
@@ -28,7 +26,7 @@ from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
 
 from . import formatting
 from .access import AccessPolicy, QuestionRateLimiter, Verdict
-from ..presentation import ANSWERED, CLOSEST, NOT_FOUND, tier
+from ..presentation import CLOSEST, NOT_FOUND
 from .answers import Action, AnswerCache, CachedAnswer, clean_question, has_words, parse_button, reply_language
 from .conversations import ConversationStore, conversation_key_of
 from .feedback import FeedbackStore
@@ -39,7 +37,6 @@ from .reload import EngineHolder
 log = logging.getLogger(__name__)
 
 STATE = "investqa"
-INLINE_RESULTS = 10
 TYPING_REFRESH_SECONDS = 4.0  # Telegram shows "typing…" for about 5 s per chat action
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -340,51 +337,6 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     await query.answer()
     await send_html(context, chat_id, formatting.format_context(passages, focus, language, cached.marked))
-
-
-# --- inline mode -------------------------------------------------------------------------
-
-
-async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    inline_query = update.inline_query
-    question = clean_question(inline_query.query)
-    if not question or not has_words(question):
-        await inline_query.answer([], cache_time=0)
-        return
-    engine = state_of(context).holder.engine
-    try:
-        answer = await asyncio.to_thread(engine.ask, question, INLINE_RESULTS)
-    except (EmptyQuestion, QuestionTooLong):
-        await inline_query.answer([], cache_time=0)
-        return
-    user = update.effective_user
-    language = reply_language(question, user.language_code if user else None, answer.language)
-    presented = tier(answer)
-    articles = []
-    if presented == NOT_FOUND:
-        notice = formatting.format_abstention(language)
-        articles.append(
-            InlineQueryResultArticle(
-                id="abstain",
-                title=formatting.MESSAGES[language]["inline_abstain_title"],
-                input_message_content=InputTextMessageContent(notice, parse_mode=ParseMode.HTML),
-            )
-        )
-    prefix = "" if presented == ANSWERED else formatting.MESSAGES[language]["inline_closest"]
-    # a passage chosen from a "closest" list says so in the chat it is posted to
-    caveat = formatting.text(language, "closest_caveat") + "\n\n" if presented == CLOSEST else ""
-    for number, result in enumerate(answer.results[: INLINE_RESULTS - len(articles)], start=1):
-        content = caveat + formatting.format_result(result, number, language, marked=presented == ANSWERED)
-        articles.append(
-            InlineQueryResultArticle(
-                id=str(number),
-                title=(prefix + formatting.source_text(result.passage, language))[:200],
-                description=formatting.inline_description(result),
-                input_message_content=InputTextMessageContent(content, parse_mode=ParseMode.HTML),
-            )
-        )
-    # with an allowlist, Telegram must not serve these cached results to anyone else
-    await inline_query.answer(articles, cache_time=30, is_personal=state_of(context).policy.restricted)
 
 
 # --- errors ------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from retrieval.ingest import INGEST_VERSION, ChunkSettings, chunk_corpus, load_c
 from retrieval.ingest.files import scan_seeds
 from retrieval.ingest.ocr import PdfOcr
 from retrieval.index.keyword_index import KeywordIndex
+from retrieval.index.source_fingerprint import source_fingerprint
 from retrieval.ingest.sentences import passage_context, sentence_table
 from retrieval.language.tokenizer import Tokenizer
 from retrieval.types import Passage, SkippedFile
@@ -159,7 +160,7 @@ def _write_crosslingual(passage_tokens: list[list[str]], cache: Path, target: Pa
     """The expander depends only on the corpus tokens and its own code: reuse the last one
     built from the same of both (building it costs seconds; a no-change rebuild should not)."""
     digest = hashlib.sha256(json.dumps(passage_tokens, ensure_ascii=False).encode("utf-8"))
-    digest.update(crosslingual.source_fingerprint())  # its code and data files (glossary)
+    digest.update(source_fingerprint(crosslingual))  # its code and data files (glossary)
     cached = cache / "crosslingual" / f"{digest.hexdigest()[:32]}.json"
     if not cached.is_file():
         all_tokens = (token for tokens in passage_tokens for token in tokens)  # repeats carry frequency

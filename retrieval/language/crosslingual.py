@@ -18,17 +18,14 @@ returns is a vocabulary token with a weight in (0, 1], ready for `KeywordIndex.s
 """
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import math
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from types import ModuleType
 from typing import Container, Iterable, Iterator, Mapping
 
 from retrieval.language.cedict import HAN, MAX_PHRASE_WORDS, derived_bases, load_dictionary
@@ -42,7 +39,6 @@ from retrieval.language.vocabulary_alignment import (
     name_index,
 )
 
-DATA_DIR = Path(__file__).parent.parent / "data"
 FORMAT_VERSION = 1             # of the saved expander (the glossary key is optional in it)
 GLOSSARY_WEIGHT = 1.0          # the domain's standard rendering: as specific as evidence gets
 PHRASE_WEIGHT = 1.0            # a multi-word phrase is the most specific evidence
@@ -54,36 +50,6 @@ COMPOUND_WEIGHT = 0.9
 TINY_COMPOUND_FACTOR = 0.6
 
 Candidates = list  # [(token, score)] or [[token, score]], best first
-
-
-def fingerprint_sources() -> list[Path]:
-    """Everything a built expander depends on besides the corpus: the source of every
-    retrieval module it can run (found by following what this module's globals refer to, so
-    a new import is covered without a list to keep) and the data files those modules name
-    by path."""
-    seen: dict[str, ModuleType] = {}
-    pending = [sys.modules[__name__]]
-    data_files: set[Path] = set()
-    while pending:
-        module = pending.pop()
-        if module.__name__ in seen:
-            continue
-        seen[module.__name__] = module
-        for value in vars(module).values():
-            if isinstance(value, Path) and DATA_DIR in value.parents:
-                data_files.add(value)
-            name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", None)
-            if isinstance(name, str) and name.split(".")[0] == "retrieval" and name not in seen and name in sys.modules:
-                pending.append(sys.modules[name])
-    return sorted({Path(module.__file__) for module in seen.values() if getattr(module, "__file__", None)} | data_files)
-
-
-def source_fingerprint() -> bytes:
-    """A digest of `fingerprint_sources`; index builds key their cache of the expander by it."""
-    digest = hashlib.sha256()
-    for path in fingerprint_sources():
-        digest.update(path.name.encode("utf-8") + b"\0" + path.read_bytes())
-    return digest.digest()
 
 
 @dataclass(frozen=True)

@@ -295,16 +295,21 @@ def test_the_shipped_glossary_is_used_by_default():
 
 
 def test_editing_the_glossary_changes_the_source_fingerprint(tmp_path, monkeypatch):
-    before = crosslingual.source_fingerprint()
-    edited = tmp_path / "glossary.tsv"
-    edited.write_text(glossary.GLOSSARY_PATH.read_text("utf-8") + "new phrase\t新词\n", "utf-8")
-    monkeypatch.setattr(glossary, "GLOSSARY_PATH", edited)
-    assert crosslingual.source_fingerprint() != before
+    from retrieval.index.source_fingerprint import source_fingerprint
+
+    copy = tmp_path / "glossary_en_zh.tsv"  # the same name, so only the content differs
+    copy.write_text(glossary.GLOSSARY_PATH.read_text("utf-8"), "utf-8")
+    monkeypatch.setattr(glossary, "GLOSSARY_PATH", copy)
+    before = source_fingerprint(crosslingual)
+    copy.write_text(copy.read_text("utf-8") + "new phrase\t新词\n", "utf-8")
+    assert source_fingerprint(crosslingual) != before
 
 
 def test_the_expander_cache_key_covers_every_module_and_data_file_it_reads():
     """The build cache of the expander is keyed by these files: text.py (normalisation) was
     once missing from a hand-kept list, so the list is derived from the imports."""
-    names = {path.name for path in crosslingual.fingerprint_sources()}
+    from retrieval.index.source_fingerprint import fingerprint_sources
+
+    names = {path.name for path in fingerprint_sources(crosslingual)}
     assert {"crosslingual.py", "cedict.py", "glossary.py", "vocabulary_alignment.py", "english_question.py", "text.py"} <= names
     assert {"glossary_en_zh.tsv", "english_suffixes.json"} <= names
