@@ -261,10 +261,8 @@ class Engine:
     def _signals(self, plan: QueryPlan, rows: list[int], fused: list[float], sentence_best: dict, top_result: Result) -> dict[str, float]:
         """The answerability model's inputs for the top result (answer/answerability.py)."""
         top = rows[0]
-        passage = self.backend.passage(top)
-        concepts = self._concepts_of(plan)
         spans, _ = self._sentences_of(top)
-        evidence = best_evidence(concepts, windows(passage.text, spans, (passage.title, passage.section, passage.date)))
+        evidence = self.evidence(plan, top)
         best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
         names_missing, years_missing, periods_missing = self._constraint_misses(plan, top)
         return {
@@ -307,7 +305,7 @@ class Engine:
         """How well the best sentence window of passage `row` covers the question's concepts."""
         passage = self.backend.passage(row)
         spans, _ = self._sentences_of(row)
-        return best_evidence(self.concepts(plan), windows(passage.text, spans, (passage.title, passage.section, passage.date)))
+        return best_evidence(self._concepts_of(plan), windows(passage.text, spans, (passage.title, passage.section, passage.date)))
 
     def _states_asked_figure(self, plan: QueryPlan, row: int) -> bool:
         """Whether passage `row` (with its title and section) states a figure of a kind the
