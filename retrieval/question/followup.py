@@ -178,6 +178,12 @@ def _replace_places(prior: str, places: list[str], lexicon: Lexicon) -> str:
     old = places_in(prior, lexicon)
     if not old:
         return join(new, prior) if is_chinese(prior) else f"{_END.sub('', prior)} in {new}?"
+    if is_chinese(prior) and new.isascii():
+        # "Laoshan呢?" after a Chinese question: the corpus's own spelling, with the suffix the
+        # replaced place has (即墨区 -> 崂山区), so the question names the district as documents do
+        spellings = lexicon.chinese_spellings(new)
+        suffix = old[0][2][-1:]
+        new = next((s for s in spellings if s.endswith(suffix)), spellings[0] if spellings else new)
     same_suffix = [span for span in old if span[2][-1:] == new[-1:]]
     domain = [span for span in old if span[2] in lexicon.domain_words]
     start, end, _ = (same_suffix or domain or old)[0]

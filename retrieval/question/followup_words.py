@@ -101,6 +101,10 @@ class Lexicon:
         """A proper name or domain term: something a question can be about on its own."""
         return self.tags.get(word) in NAME_TAGS or word in self.domain_words or bool(self._english(word))
 
+    def chinese_spellings(self, word: str) -> list[str]:
+        """The corpus words a pinyin name spells ("Laoshan" -> 崂山, 崂山区), best first."""
+        return [_token(entry) for entry in self._english(word)]
+
     def _english(self, word: str) -> list:
         key = POSSESSIVE.sub("", word).lower().replace("-", "")
         return list(self.english_names.get(key, ())) if key.isascii() and key.isalpha() else []
