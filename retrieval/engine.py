@@ -1,13 +1,13 @@
 """The core: answer a question from a published build with ranked, quoted passages.
 
 Orchestration only: plan the question (question/), gather candidates from the search
-backend (search/), fuse their scores, quote the answering sentence (answer/quotes.py) and
-judge whether the top passage answers (answer/evidence.py, answer/abstain.py). Reading the
-build's files is the backend's business (search/local.py, index/layout.py).
+backend (search/), fuse their scores and rerank them by the question's constraints, quote the
+answering sentence and mark the answer in it, and judge whether the top passage answers
+(answer/reader.py reads passages against the question, answer/answerability.py decides).
+Reading the build's files is the backend's business (search/local.py, index/layout.py).
 """
 from __future__ import annotations
 
-import math
 import threading
 from functools import cached_property
 from pathlib import Path
@@ -16,21 +16,17 @@ from typing import Sequence
 import numpy as np
 
 from retrieval.answer.answer_span import answer_span
-from retrieval.answer.answerability import AnswerabilityModel, margin, shipped_model
-from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
-from retrieval.answer.quotes import score_sentences, select_quote
+from retrieval.answer.answerability import AnswerabilityModel, shipped_model
+from retrieval.answer.reader import PassageReader
 from retrieval.config import HYBRID, SearchConfig
 from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
 from retrieval.index import store
 from retrieval.index.embedders import Embedder, make_embedder
 from retrieval.language.tokenizer import Tokenizer
 from retrieval.language.word_tags import dictionary_tags
-from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
-from retrieval.question.answer_type import missing_answer_types, unmatched_periods, unmatched_years
 from retrieval.question.plan import QueryPlan, plan_query
 from retrieval.search.backend import SearchBackend, open_backend
 from retrieval.search.fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
-from retrieval.text import normalize, squeeze
 from retrieval.types import ANSWERED, Answer, DocumentInfo, Passage, Result, summarize_documents
 
 MAX_QUESTION_CHARS = 2000
@@ -46,12 +42,9 @@ class Engine:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self.model = model or shipped_model()
-        self._sentence_cache: dict[int, tuple[list[tuple[int, int]], list[str]]] = {}
-        self._stated_figures: dict[int, frozenset[Figure]] = {}
-        self._context_cache: dict[int, str] = {}
-        self._last_concepts: tuple[QueryPlan, list[Concept]] | None = None
         self._scratch_dir = store.scratch_dir(self.index_dir)  # jieba's and the word tags' caches
         self.tokenizer = Tokenizer(cache_dir=self._scratch_dir)
+        self.reader = PassageReader(backend, lambda: self._word_tags)
 
     @classmethod
     def load(cls, index_dir: Path | str, embedder_spec: str | None = None, embedder: Embedder | None = None) -> "Engine":
@@ -122,13 +115,13 @@ class Engine:
         for rank, position in enumerate(order, start=1):
             row = int(candidates[position])
             passage = self.backend.passage(row)
-            start, end = self._quote(row, plan, sentence_best)
+            start, end = self.reader.quote(row, plan, sentence_best.get(row))
             span = answer_span(passage.text, (start, end), plan.figures, plan.constraints.answer_types, plan.own_terms)
             results.append(Result(rank, passage, float(fused[position]), start, end, *(span or (None, None))))
         verdict, confidence, signals = ANSWERED, 1.0, None
         if config.abstain and results:
             rows = [int(candidates[position]) for position in order]
-            signals = self._signals(plan, rows, [float(fused[position]) for position in order], sentence_best, results[0])
+            signals = self.reader.signals(plan, rows, [float(fused[position]) for position in order], sentence_best, results[0])
             confidence = self.model.probability(signals)
             verdict = self.model.verdict(confidence)
         return Answer(question, plan.language, verdict != ANSWERED, tuple(results), confidence, verdict, signals)
@@ -189,10 +182,7 @@ class Engine:
         names, or state no figure of the kind it asks for: "Jimo's GDP in 2018" must not be
         answered from a Laoshan passage."""
         head = order[: config.rerank_depth]
-        misses = np.array([
-            (*self._constraint_misses(plan, int(candidates[position])), not self._states_asked_figure(plan, int(candidates[position])))
-            for position in head
-        ], dtype=np.float64).reshape(-1, 4)
+        misses = np.array([self.reader.constraint_misses(plan, int(candidates[position])) for position in head], dtype=np.float64).reshape(-1, 4)
         if not misses.any():
             return fused, order
         adjusted = fused.astype(np.float64, copy=True)
@@ -200,85 +190,17 @@ class Engine:
         reordered = head[np.argsort(-adjusted[head], kind="stable")]
         return adjusted, np.concatenate([reordered, order[config.rerank_depth:]])
 
-    def _context(self, row: int) -> str:
-        """A passage's title, section, date and text, squeezed: where constraints must show."""
-        cached = self._context_cache.get(row)
-        if cached is None:
-            passage = self.backend.passage(row)
-            cached = self._context_cache[row] = squeeze("\n".join(filter(None, (passage.title, passage.section, passage.date, passage.text))))
-        return cached
-
-    def _constraint_misses(self, plan: QueryPlan, row: int) -> tuple[float, float, float]:
-        """(weight share of named places/organisations absent, years absent, periods absent)."""
-        context = self._context(row)
-        concepts = self._concepts_of(plan)
-        total = sum(concept.weight for concept in concepts) or 1.0
-        # a name with no form in the corpus at all (深圳's own) is missing everywhere
-        names = sum(c.weight for c in concepts if c.is_name and not any(form in context for form in c.forms)) / total
-        passage = self.backend.passage(row)
-        years = min(unmatched_years(plan.constraints, context + (passage.date or "").replace("-", "")), 2)
-        return names, float(years), float(unmatched_periods(plan.constraints, context))
-
-    @staticmethod
-    def _around(result: Result, spans: list[tuple[int, int]], radius: int = 1) -> str:
-        """The quote with `radius` sentences either side: where an answer to it would be."""
-        inside = [i for i, (start, end) in enumerate(spans) if start < result.quote_end and end > result.quote_start]
-        if not inside:
-            return result.quote
-        first, last = max(inside[0] - radius, 0), min(inside[-1] + radius, len(spans) - 1)
-        return result.passage.text[spans[first][0]:spans[last][1]]
-
-    def _own_words(self, plan: QueryPlan) -> list[str]:
-        """The question's own words in the documents' language: its tokens, and for an English
-        question the Chinese forms of its words."""
-        return list(plan.own_terms) + [form for concept in self._concepts_of(plan) for form in concept.forms]
-
-    def _concepts_of(self, plan: QueryPlan) -> list[Concept]:
-        """`concepts`, computed once per question (the last plan's are kept; read into a local
-        first, since questions are answered in several threads at once)."""
-        cached = self._last_concepts
-        if cached is None or cached[0] is not plan:
-            cached = self._last_concepts = (plan, self.concepts(plan))
-        return cached[1]
-
-    def _term_weight(self, term: str, weight: float) -> float:
-        df = self.backend.document_frequency(term)
-        n = self.backend.passage_count()
-        return weight * (idf(df, n) if df else float(np.log(1 + n)))
-
     def _coverage(self, terms) -> float:
         """IDF-weighted share of the question's terms that the corpus contains at all."""
         total = found = 0.0
         for term, weight in terms:
-            idf_weight = self._term_weight(term, weight)
+            idf_weight = self.reader.term_weight(term, weight)
             total += idf_weight
             if self.backend.document_frequency(term) > 0:
                 found += idf_weight
         return found / total if total else 0.0
 
-    # -- evidence for abstention ---------------------------------------------------------
-
-    def _signals(self, plan: QueryPlan, rows: list[int], fused: list[float], sentence_best: dict, top_result: Result) -> dict[str, float]:
-        """The answerability model's inputs for the top result (answer/answerability.py)."""
-        top = rows[0]
-        spans, _ = self._sentences_of(top)
-        evidence = self.evidence(plan, top)
-        best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
-        names_missing, years_missing, periods_missing = self._constraint_misses(plan, top)
-        return {
-            "coverage": evidence.coverage,
-            "uncovered": evidence.uncovered,
-            "dense_top": best[0],
-            "dense_margin": margin(best),
-            "fused_margin": margin(fused),
-            "figure_missing": float(not self._states_asked_figure(plan, top)),
-            "years_unmatched": years_missing,
-            "periods_unmatched": periods_missing,
-            "names_unmatched": names_missing,
-            "answer_type_missing": float(missing_answer_types(plan.constraints, normalize(self._around(top_result, spans)), self._own_words(plan))),
-            "english": float(plan.language == "en"),
-            "log_length": math.log1p(len(plan.normalized)),
-        }
+    # -- language resources ----------------------------------------------------------------
 
     @cached_property
     def _word_tags(self):
@@ -292,46 +214,3 @@ class Engine:
 
         segmenter = get_segmenter(self._scratch_dir)
         return Lexicon(segmenter.cut, self._word_tags, domain_dictionary_words(), self.backend.crosslingual().names)
-
-    def concepts(self, plan: QueryPlan) -> list[Concept]:
-        """What the question names, weighted by specificity (see answer/evidence.py)."""
-        documents = self.backend.passage_count()
-        frequency = self.backend.document_frequency
-        if plan.language == "en":
-            return english_concepts(plan.english_terms, frequency, documents, self._word_tags.get, proper_names(plan.question))
-        return chinese_concepts(plan.own_terms, frequency, documents, self.backend.corpus_contains, self._word_tags.get)
-
-    def evidence(self, plan: QueryPlan, row: int) -> Evidence:
-        """How well the best sentence window of passage `row` covers the question's concepts."""
-        passage = self.backend.passage(row)
-        spans, _ = self._sentences_of(row)
-        return best_evidence(self._concepts_of(plan), windows(passage.text, spans, (passage.title, passage.section, passage.date)))
-
-    def _states_asked_figure(self, plan: QueryPlan, row: int) -> bool:
-        """Whether passage `row` (with its title and section) states a figure of a kind the
-        question asks for; true when it asks for none."""
-        if not plan.figures:
-            return True
-        stated = self._stated_figures.get(row)
-        if stated is None:
-            passage = self.backend.passage(row)
-            stated = self._stated_figures[row] = stated_figures("\n".join(filter(None, (passage.title, passage.section, passage.text))))
-        return states_an_asked_figure(plan.figures, stated)
-
-    def _sentences_of(self, row: int) -> tuple[list[tuple[int, int]], list[str]]:
-        """Sentence spans of a passage and their normalised text (cached: quotes need it on every ask)."""
-        cached = self._sentence_cache.get(row)
-        if cached is None:
-            text = self.backend.passage(row).text
-            spans = self.backend.sentence_spans(row)
-            cached = self._sentence_cache[row] = (spans, [normalize(text[s:e]) for s, e in spans])
-        return cached
-
-    def _quote(self, row: int, plan: QueryPlan, sentence_best: dict) -> tuple[int, int]:
-        passage = self.backend.passage(row)
-        spans, sentences = self._sentences_of(row)
-        dense = sentence_best.get(row)
-        weighted = [(term, self._term_weight(term, weight)) for term, weight in plan.terms]
-        figures = [figure_match(plan.figures, stated_figures(sentence)) for sentence in sentences] if plan.figures else None
-        scores = score_sentences(sentences, weighted, dense if dense is not None and len(dense) == len(spans) else None, figure_matches=figures)
-        return select_quote(spans, scores, passage.text, figures)

@@ -1,0 +1,152 @@
+"""Reading passages against a question: which sentence to quote, what the question names and
+whether a passage mentions it, and the answerability model's signals. One `PassageReader` per
+engine; it keeps the per-passage caches (sentences, context, stated figures) and the last
+question's concepts, and reads the build only through the search backend.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable, Mapping
+
+import numpy as np
+
+from retrieval.answer.answerability import margin
+from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
+from retrieval.answer.quotes import score_sentences, select_quote
+from retrieval.question.answer_type import missing_answer_types, unmatched_periods, unmatched_years
+from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
+from retrieval.question.plan import QueryPlan
+from retrieval.search.backend import SearchBackend
+from retrieval.text import normalize, squeeze
+from retrieval.types import Result
+
+
+class PassageReader:
+    def __init__(self, backend: SearchBackend, word_tags: Callable[[], Mapping[str, str]]) -> None:
+        """`word_tags()` gives the dictionary's part-of-speech table (loaded on first use)."""
+        self.backend = backend
+        self._word_tags = word_tags
+        self._sentence_cache: dict[int, tuple[list[tuple[int, int]], list[str]]] = {}
+        self._stated_figures: dict[int, frozenset[Figure]] = {}
+        self._context_cache: dict[int, str] = {}
+        self._last_concepts: tuple[QueryPlan, list[Concept]] | None = None
+
+    # -- the question -------------------------------------------------------------------
+
+    def concepts(self, plan: QueryPlan) -> list[Concept]:
+        """What the question names, weighted by specificity (answer/evidence.py); computed once
+        per question (the last plan's are kept, read into a local first, since questions are
+        answered in several threads at once)."""
+        cached = self._last_concepts
+        if cached is None or cached[0] is not plan:
+            cached = self._last_concepts = (plan, self._concepts(plan))
+        return cached[1]
+
+    def _concepts(self, plan: QueryPlan) -> list[Concept]:
+        documents = self.backend.passage_count()
+        frequency = self.backend.document_frequency
+        tags = self._word_tags().get
+        if plan.language == "en":
+            return english_concepts(plan.english_terms, frequency, documents, tags, proper_names(plan.question))
+        return chinese_concepts(plan.own_terms, frequency, documents, self.backend.corpus_contains, tags)
+
+    def own_words(self, plan: QueryPlan) -> list[str]:
+        """The question's own words in the documents' language: its tokens, and for an English
+        question the Chinese forms of its words."""
+        return list(plan.own_terms) + [form for concept in self.concepts(plan) for form in concept.forms]
+
+    def term_weight(self, term: str, weight: float) -> float:
+        df = self.backend.document_frequency(term)
+        n = self.backend.passage_count()
+        return weight * (idf(df, n) if df else float(np.log(1 + n)))
+
+    # -- a passage ----------------------------------------------------------------------
+
+    def sentences_of(self, row: int) -> tuple[list[tuple[int, int]], list[str]]:
+        """Sentence spans of a passage and their normalised text (cached: quotes need it on every ask)."""
+        cached = self._sentence_cache.get(row)
+        if cached is None:
+            text = self.backend.passage(row).text
+            spans = self.backend.sentence_spans(row)
+            cached = self._sentence_cache[row] = (spans, [normalize(text[s:e]) for s, e in spans])
+        return cached
+
+    def context(self, row: int) -> str:
+        """A passage's title, section, date and text, squeezed: where constraints must show."""
+        cached = self._context_cache.get(row)
+        if cached is None:
+            passage = self.backend.passage(row)
+            cached = self._context_cache[row] = squeeze("\n".join(filter(None, (passage.title, passage.section, passage.date, passage.text))))
+        return cached
+
+    def quote(self, row: int, plan: QueryPlan, sentence_dense: np.ndarray | None) -> tuple[int, int]:
+        """The span of passage `row` that answers (answer/quotes.py)."""
+        passage = self.backend.passage(row)
+        spans, sentences = self.sentences_of(row)
+        weighted = [(term, self.term_weight(term, weight)) for term, weight in plan.terms]
+        figures = [figure_match(plan.figures, stated_figures(sentence)) for sentence in sentences] if plan.figures else None
+        dense = sentence_dense if sentence_dense is not None and len(sentence_dense) == len(spans) else None
+        return select_quote(spans, score_sentences(sentences, weighted, dense, figure_matches=figures), passage.text, figures)
+
+    def evidence(self, plan: QueryPlan, row: int) -> Evidence:
+        """How well the best sentence window of passage `row` covers the question's concepts."""
+        passage = self.backend.passage(row)
+        spans, _ = self.sentences_of(row)
+        return best_evidence(self.concepts(plan), windows(passage.text, spans, (passage.title, passage.section, passage.date)))
+
+    def states_asked_figure(self, plan: QueryPlan, row: int) -> bool:
+        """Whether passage `row` (with its title and section) states a figure of a kind the
+        question asks for; true when it asks for none."""
+        if not plan.figures:
+            return True
+        stated = self._stated_figures.get(row)
+        if stated is None:
+            passage = self.backend.passage(row)
+            stated = self._stated_figures[row] = stated_figures("\n".join(filter(None, (passage.title, passage.section, passage.text))))
+        return states_an_asked_figure(plan.figures, stated)
+
+    def constraint_misses(self, plan: QueryPlan, row: int) -> tuple[float, float, float, float]:
+        """What passage `row` misses of the question's constraints: the weight share of named
+        places/organisations absent, years absent, periods absent, and 1 when it states no
+        figure of the asked kind."""
+        context = self.context(row)
+        concepts = self.concepts(plan)
+        total = sum(concept.weight for concept in concepts) or 1.0
+        # a name with no form in the corpus at all (深圳's own) is missing everywhere
+        names = sum(c.weight for c in concepts if c.is_name and not any(form in context for form in c.forms)) / total
+        passage = self.backend.passage(row)
+        years = min(unmatched_years(plan.constraints, context + (passage.date or "").replace("-", "")), 2)
+        return names, float(years), float(unmatched_periods(plan.constraints, context)), float(not self.states_asked_figure(plan, row))
+
+    # -- the answerability model's inputs ---------------------------------------------------
+
+    def signals(self, plan: QueryPlan, rows: list[int], fused: list[float], sentence_best: dict, top_result: Result) -> dict[str, float]:
+        """The answerability model's inputs for the top result (answer/answerability.py)."""
+        top = rows[0]
+        spans, _ = self.sentences_of(top)
+        evidence = self.evidence(plan, top)
+        best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
+        names_missing, years_missing, periods_missing, figure_missing = self.constraint_misses(plan, top)
+        return {
+            "coverage": evidence.coverage,
+            "uncovered": evidence.uncovered,
+            "dense_top": best[0],
+            "dense_margin": margin(best),
+            "fused_margin": margin(fused),
+            "figure_missing": figure_missing,
+            "years_unmatched": years_missing,
+            "periods_unmatched": periods_missing,
+            "names_unmatched": names_missing,
+            "answer_type_missing": float(missing_answer_types(plan.constraints, normalize(around(top_result, spans)), self.own_words(plan))),
+            "english": float(plan.language == "en"),
+            "log_length": math.log1p(len(plan.normalized)),
+        }
+
+
+def around(result: Result, spans: list[tuple[int, int]], radius: int = 1) -> str:
+    """The quote with `radius` sentences either side: where an answer to it would be."""
+    inside = [i for i, (start, end) in enumerate(spans) if start < result.quote_end and end > result.quote_start]
+    if not inside:
+        return result.quote
+    first, last = max(inside[0] - radius, 0), min(inside[-1] + radius, len(spans) - 1)
+    return result.passage.text[spans[first][0]:spans[last][1]]
