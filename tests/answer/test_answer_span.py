@@ -25,9 +25,20 @@ def test_dates_organisations_and_names_are_marked_when_asked_for():
     assert text[start:end] == "2019年11月"
     start, end = answer_span(text, whole, frozenset(), frozenset({AnswerType.ORGANISATION}), ["签约"])
     assert text[start:end].endswith("有限公司")
-    start, end = answer_span(text, whole, frozenset(), frozenset(), ["规范"])
+    start, end = answer_span(text, whole, frozenset(), frozenset(), ["规范"], "这个规范叫什么？")
     assert text[start:end] == "《崂山区商务楼宇等级评定规范》"
+    # a quoted name is not the answer to a question that does not ask for a name
+    assert answer_span(text, whole, frozenset(), frozenset(), ["规范"], "这个规范有什么作用？") is None
 
 
 def test_no_span_when_the_quote_has_nothing_of_the_asked_kind():
     assert answer_span(TEXT, quote_of("崂山区出台政策。"), frozenset({Figure.MONEY}), frozenset(), ["政策"]) is None
+
+
+def test_the_figure_in_the_clause_of_the_questions_words_wins_and_a_rate_question_takes_the_percentage():
+    text = "全区拥有高新技术企业628家,每万家企业拥有高新技术企业数量136家,全市第一;产值增长6%,达到810亿元。"
+    whole = (0, len(text))
+    start, end = answer_span(text, whole, frozenset({Figure.COUNT}), frozenset(), ["每万家企业", "数量"], "每万家企业有多少家高新技术企业？")
+    assert text[start:end] == "136家"
+    start, end = answer_span(text, whole, frozenset({Figure.ANY}), frozenset(), ["产值"], "产值增长了多少？")
+    assert text[start:end] == "6%"
