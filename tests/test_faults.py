@@ -62,7 +62,7 @@ def write_mixed_seeds(folder: Path) -> dict[str, str]:
     """Every supported format and encoding, plus files that must be skipped; returns the
     expected skip reason (a fragment) per bad file."""
     import docx
-    from test_readers import cjk_pdf
+    from documents import cjk_pdf
 
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "utf8.txt").write_text(SIMPLIFIED, encoding="utf-8")
