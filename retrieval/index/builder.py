@@ -61,6 +61,8 @@ def build_settings(embedder: Embedder, chunk_settings: ChunkSettings) -> dict:
         "chunker": chunk_settings.to_dict(),
         "ingest": INGEST_VERSION,
         "dense_index": index_settings(),
+        # the cross-lingual expander's code and data (glossary lines): editing them rebuilds
+        "crosslingual": source_fingerprint(crosslingual).hex()[:16],
     }
 
 
