@@ -4,21 +4,18 @@ every wait is bounded."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
+from bot_process import INVESTQA, BotProcess, clean_env, wait_until_polling
 from fake_bot_api import FakeBotApiServer
 from fake_telegram import TOKEN, FakeTelegram, parse_html
 
 pytestmark = pytest.mark.integration
 
-INVESTQA = Path(sys.executable).with_name("investqa")
 ALICE = FakeTelegram.user(1001)
 BOB = FakeTelegram.user(1002, language_code="en")
 ADMIN = FakeTelegram.user(4242)
@@ -54,49 +51,18 @@ def bot_process(copy_index, tmp_path):
     index_copy = copy_index()  # the bot serves (and the test rebuilds) a copy of the shared built index
     telegram = FakeTelegram()
     with FakeBotApiServer(telegram) as server:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.lower().endswith("_proxy") and not key.startswith(("TELEGRAM_", "INVESTQA_"))
-        }
-        env.update(
-            TELEGRAM_BOT_TOKEN=TOKEN,
+        env = clean_env(
             TELEGRAM_API_BASE_URL=server.base_url,
             INVESTQA_ALLOWED_USERS=",".join(str(u["id"]) for u in [ALICE, BOB, *BURST_USERS]),
             INVESTQA_ADMINS=str(ADMIN["id"]),
-            INVESTQA_QUESTIONS_PER_MINUTE="100",
             NO_PROXY="127.0.0.1,localhost",
         )
-        log_path = tmp_path / "bot.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [str(INVESTQA), "telegram", "--index", str(index_copy), "--reload-interval", "1"],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-            try:
-                wait_until_started(telegram, process, log_path)
-                yield telegram, process, index_copy, log_path
-            finally:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait(timeout=30)
-                print(log_path.read_text("utf-8", errors="replace")[-5000:])  # shown when the test fails
-
-
-def wait_until_started(telegram: FakeTelegram, process: subprocess.Popen, log_path: Path, timeout: float = 300) -> None:
-    """Until post_init has run (commands registered) and polling started; fails fast if the bot dies."""
-    deadline = time.monotonic() + timeout
-    while not (telegram.calls_to("setMyCommands") and telegram.calls_to("getUpdates")):
-        if process.poll() is not None:
-            log = log_path.read_text("utf-8", errors="replace")[-3000:]
-            pytest.fail(f"the bot exited with code {process.returncode} while starting:\n{log}")
-        assert time.monotonic() < deadline, "the bot did not start in time"
+        bot = BotProcess(index_copy, tmp_path / "bot.log", env, "--reload-interval", "1")
         try:
-            telegram.wait_for(lambda c: c.method == "getUpdates", timeout=1)
-        except AssertionError:
-            pass
+            wait_until_polling(telegram, bot, timeout=300)  # loading the model takes a while
+            yield telegram, bot.process, index_copy, bot.log_path
+        finally:
+            bot.close()
 
 
 def test_bot_end_to_end(bot_process, engine, seeds_dir, tmp_path):

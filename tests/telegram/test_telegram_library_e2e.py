@@ -4,16 +4,15 @@ generated scanned PDF become answerable; a non-admin's file is refused and not s
 same file again is recognised; a removed document leaves the answers."""
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import time
 
 import pytest
 from document_factory import docx_bytes, scanned_pdf_bytes, wrap
 from fake_bot_api import FakeBotApiServer
 from fake_telegram import TOKEN, FakeTelegram, parse_html
-from test_telegram_e2e import INVESTQA, ask, button, wait_until_started
+from bot_process import BotProcess, clean_env, wait_until_polling
+from test_telegram_e2e import ask, button
 
 pytestmark = pytest.mark.integration
 
@@ -35,24 +34,13 @@ def library_bot(copy_index, seeds_dir, tmp_path):
     shutil.copytree(seeds_dir, seeds)
     telegram = FakeTelegram()
     with FakeBotApiServer(telegram) as server:
-        env = {key: value for key, value in os.environ.items()
-               if not key.lower().endswith("_proxy") and not key.startswith(("TELEGRAM_", "INVESTQA_"))}
-        env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=server.base_url, INVESTQA_ADMINS=str(ADMIN["id"]),
-                   INVESTQA_QUESTIONS_PER_MINUTE="100", NO_PROXY="127.0.0.1,localhost")
-        log_path = tmp_path / "bot.log"
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                [str(INVESTQA), "telegram", "--index", str(index_dir), "--seeds", str(seeds), "--reload-interval", "1"],
-                env=env, stdout=log, stderr=subprocess.STDOUT,
-            )
-            try:
-                wait_until_started(telegram, process, log_path)
-                yield telegram, process, seeds, log_path
-            finally:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait(timeout=30)
-                print(log_path.read_text("utf-8", errors="replace")[-5000:])
+        env = clean_env(TELEGRAM_API_BASE_URL=server.base_url, INVESTQA_ADMINS=str(ADMIN["id"]), NO_PROXY="127.0.0.1,localhost")
+        bot = BotProcess(index_dir, tmp_path / "bot.log", env, "--seeds", str(seeds), "--reload-interval", "1")
+        try:
+            wait_until_polling(telegram, bot, timeout=300)
+            yield telegram, bot.process, seeds, bot.log_path
+        finally:
+            bot.close()
 
 
 def wait_for_edit(telegram: FakeTelegram, chat_id: int, words: str, count: int = 1, timeout: float = 240) -> str:
