@@ -21,7 +21,6 @@ import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from retrieval.errors import (
     DocumentNameTaken,
@@ -38,6 +37,7 @@ from retrieval.errors import (
 )
 from retrieval.index import store
 from retrieval.ingest.cleaner import clean_text
+from retrieval.ingest.files import scan_seeds, sha256_file
 from retrieval.ingest.readers import (
     MAX_FILE_BYTES,
     SUPPORTED_SUFFIXES,
@@ -153,18 +153,19 @@ class Library:
     def files(self) -> list[StoredFile]:
         """Every visible file of the seeds folder (as the index build sees them), by name."""
         self._require_folder()
+        scan = scan_seeds(self.seeds_dir)  # the walk and hashes the index build uses
         stored = []
-        for path in sorted(self.seeds_dir.rglob("*")):
-            relative = path.relative_to(self.seeds_dir)
-            if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+        for path in scan.paths:
+            relative = scan.relative(path)
+            digest = scan.hashes.get(relative)
+            if digest is None:  # not a regular file, or unreadable
                 continue
             try:
                 stat = path.stat()
-                digest = store.sha256_file(path)
             except OSError:
                 continue
             added = time.strftime("%Y-%m-%d", time.localtime(stat.st_mtime))
-            stored.append(StoredFile(relative.as_posix(), digest, stat.st_size, added))
+            stored.append(StoredFile(relative, digest, stat.st_size, added))
         return stored
 
     def find(self, name: str) -> StoredFile:
@@ -191,7 +192,7 @@ class Library:
         self._require_folder()
         source = Path(source)
         name = safe_name(name if name is not None else source.name)
-        digest = store.sha256_file(source)
+        digest = sha256_file(source)
         files = self.files()
         same_bytes = next((f for f in files if f.sha256 == digest), None)
         if same_bytes is not None:
