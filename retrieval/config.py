@@ -23,8 +23,6 @@ class SearchConfig:
     year_penalty: float = 0.0
     period_penalty: float = 0.0
     figure_penalty: float = 0.0  # the question asks for a figure of a kind the passage never states
-    # Reorder the fused top with the learned ranking model instead (search/ranking.py).
-    learned_rerank: bool = False
 
     def with_(self, **changes) -> "SearchConfig":
         return replace(self, **changes)
@@ -41,12 +39,8 @@ HYBRID = SearchConfig(
     rerank_depth=10, name_penalty=1.0, year_penalty=0.2, period_penalty=0.1, figure_penalty=0.2,
 )
 
-PENALTIES = HYBRID.with_(name="penalties")
-HYBRID = HYBRID.with_(learned_rerank=True)
-
 PRESETS: dict[str, SearchConfig] = {
     "hybrid": HYBRID,
-    "penalties": PENALTIES,
     "bm25": SearchConfig(name="bm25", use_dense=False),
     "dense": SearchConfig(name="dense", use_keyword=False, sentence_weight=0.0),
     "rrf": SearchConfig(name="rrf", fusion="rrf", sentence_weight=0.0),

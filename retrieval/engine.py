@@ -9,7 +9,6 @@ Reading the build's files is the backend's business (search/local.py, index/layo
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Sequence
@@ -28,26 +27,13 @@ from retrieval.language.word_tags import dictionary_tags
 from retrieval.question.plan import QueryPlan, plan_query
 from retrieval.search.backend import SearchBackend, open_backend
 from retrieval.search.fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
-from retrieval.search.ranking import CandidateSignals, RankingModel, feature_matrix, shipped_ranker, softmax
 from retrieval.types import ANSWERED, Answer, DocumentInfo, Passage, Result, summarize_documents
 
 MAX_QUESTION_CHARS = 2000
 
 
-@dataclass(frozen=True)
-class ScoredCandidates:
-    candidates: np.ndarray  # rows of the build
-    keyword: np.ndarray
-    dense: np.ndarray  # passage cosine blended with its best sentence's
-    sentence_best: dict  # row -> cosine of each of its sentences
-    fused: np.ndarray
-    order: np.ndarray  # positions into `candidates`, best fused first
-
-
 class Engine:
-    def __init__(
-        self, backend: SearchBackend, embedder: Embedder | None = None, model: AnswerabilityModel | None = None, ranker: RankingModel | None = None,
-    ) -> None:
+    def __init__(self, backend: SearchBackend, embedder: Embedder | None = None, model: AnswerabilityModel | None = None) -> None:
         self.backend = backend
         self.index_dir: Path = backend.index_dir
         self.build_dir: Path = backend.build_dir
@@ -56,7 +42,6 @@ class Engine:
         self._embedder = embedder
         self._embedder_lock = threading.Lock()
         self.model = model or shipped_model()
-        self.ranker = ranker or shipped_ranker()
         self._scratch_dir = store.scratch_dir(self.index_dir)  # jieba's and the word tags' caches
         self.tokenizer = Tokenizer(cache_dir=self._scratch_dir)
         self.reader = PassageReader(backend, lambda: self._word_tags)
@@ -114,11 +99,16 @@ class Engine:
         config = config or HYBRID
         plan = self.plan(question)
         k = max(1, min(int(k), self.backend.passage_count()))
-        scored = self.score_candidates(plan, config)
-        candidates, fused, order, sentence_best = scored.candidates, scored.fused, scored.order, scored.sentence_best
-        if config.learned_rerank:
-            fused, order = self._rerank_learned(plan, scored)
-        elif config.rerank_depth:
+        candidates = self._candidates(plan, config)
+        keyword = self.backend.keyword_scores(plan.terms, candidates) if config.use_keyword else np.zeros(len(candidates), np.float32)
+        dense, sentence_best = self._dense_scores(plan, candidates, config)
+        if config.fusion == "rrf" or not (config.use_keyword and config.use_dense):
+            fused = self._single_or_rrf(keyword, dense, config)
+        else:
+            weight = adaptive_keyword_weight(self._coverage(plan.terms), plan.language, config.keyword_weight_zh, config.keyword_weight_en)
+            fused = weighted_fusion(keyword, dense, weight)
+        order = np.argsort(-fused, kind="stable")
+        if config.rerank_depth:
             fused, order = self._rerank_by_constraints(plan, candidates, fused, order, config)
         order = order[:k]
         results = []
@@ -135,45 +125,6 @@ class Engine:
             confidence = self.model.probability(signals)
             verdict = self.model.verdict(confidence)
         return Answer(question, plan.language, verdict != ANSWERED, tuple(results), confidence, verdict, signals)
-
-    def score_candidates(self, plan: QueryPlan, config: SearchConfig) -> ScoredCandidates:
-        """The candidates with their keyword, dense and fused scores, in fused order."""
-        candidates = self._candidates(plan, config)
-        keyword = self.backend.keyword_scores(plan.terms, candidates) if config.use_keyword else np.zeros(len(candidates), np.float32)
-        dense, sentence_best = self._dense_scores(plan, candidates, config)
-        if config.fusion == "rrf" or not (config.use_keyword and config.use_dense):
-            fused = self._single_or_rrf(keyword, dense, config)
-        else:
-            weight = adaptive_keyword_weight(self._coverage(plan.terms), plan.language, config.keyword_weight_zh, config.keyword_weight_en)
-            fused = weighted_fusion(keyword, dense, weight)
-        return ScoredCandidates(candidates, keyword, dense, sentence_best, fused, np.argsort(-fused, kind="stable"))
-
-    def head_features(self, plan: QueryPlan, scored: ScoredCandidates, depth: int) -> tuple[np.ndarray, np.ndarray]:
-        """The fused top `depth` (positions into the candidates) and their ranking features."""
-        head = scored.order[:depth]
-        signals = []
-        for position in head:
-            row = int(scored.candidates[position])
-            sentences = scored.sentence_best.get(row)
-            evidence = self.reader.evidence(plan, row)
-            names, years, periods, figure = self.reader.constraint_misses(plan, row)
-            signals.append(CandidateSignals(
-                float(scored.fused[position]), float(scored.keyword[position]), float(scored.dense[position]),
-                float(sentences.max()) if sentences is not None and len(sentences) else 0.0,
-                evidence.coverage, evidence.uncovered, names, years, periods, figure,
-                self.reader.quote_states_figure(plan, row, sentences),
-            ))
-        return head, feature_matrix(signals, plan.language == "en")
-
-    def _rerank_learned(self, plan: QueryPlan, scored: ScoredCandidates):
-        """Reorder the fused top by the learned ranking model (search/ranking.py); the head's
-        scores become the model's softmax shares, the rest keep a share of 0."""
-        head, matrix = self.head_features(plan, scored, self.ranker.depth)
-        shares = softmax(self.ranker.scores(matrix))
-        adjusted = np.zeros(len(scored.fused), dtype=np.float64)
-        adjusted[head] = shares
-        reordered = head[np.argsort(-shares, kind="stable")]
-        return adjusted, np.concatenate([reordered, scored.order[len(head):]])
 
     # -- pieces of ask -------------------------------------------------------------------
 

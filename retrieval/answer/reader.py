@@ -29,7 +29,6 @@ class PassageReader:
         self._sentence_cache: dict[int, tuple[list[tuple[int, int]], list[str]]] = {}
         self._stated_figures: dict[int, frozenset[Figure]] = {}
         self._context_cache: dict[int, str] = {}
-        self._window_cache: dict[int, list[str]] = {}
         self._last_concepts: tuple[QueryPlan, list[Concept]] | None = None
 
     # -- the question -------------------------------------------------------------------
@@ -89,28 +88,11 @@ class PassageReader:
         dense = sentence_dense if sentence_dense is not None and len(sentence_dense) == len(spans) else None
         return select_quote(spans, score_sentences(sentences, weighted, dense, figure_matches=figures), passage.text, figures)
 
-    def quote_states_figure(self, plan: QueryPlan, row: int, sentence_dense: np.ndarray | None) -> float:
-        """How well the sentence passage `row` would quote states the asked figure (0 when
-        the question asks for none)."""
-        if not plan.figures:
-            return 0.0
-        text = self.backend.passage(row).text
-        start, end = self.quote(row, plan, sentence_dense)
-        return figure_match(plan.figures, stated_figures(text[start:end]))
-
     def evidence(self, plan: QueryPlan, row: int) -> Evidence:
         """How well the best sentence window of passage `row` covers the question's concepts."""
-        return best_evidence(self.concepts(plan), self.windows_of(row))
-
-    def windows_of(self, row: int) -> list[str]:
-        """The answer windows of passage `row` (cached: squeezing them is the costly part, and
-        the reranker reads ten passages per question)."""
-        cached = self._window_cache.get(row)
-        if cached is None:
-            passage = self.backend.passage(row)
-            spans, _ = self.sentences_of(row)
-            cached = self._window_cache[row] = windows(passage.text, spans, (passage.title, passage.section, passage.date))
-        return cached
+        passage = self.backend.passage(row)
+        spans, _ = self.sentences_of(row)
+        return best_evidence(self.concepts(plan), windows(passage.text, spans, (passage.title, passage.section, passage.date)))
 
     def states_asked_figure(self, plan: QueryPlan, row: int) -> bool:
         """Whether passage `row` (with its title and section) states a figure of a kind the
