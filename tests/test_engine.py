@@ -39,6 +39,25 @@ def test_english_question_about_laoshan_unicorn_awards_finds_the_chinese_passage
     assert any("最高可奖励300万元" in result.passage.text for result in answer.results[:3])
 
 
+def test_the_same_indicator_asked_of_a_district_the_corpus_reports_is_answered(engine):
+    answer = engine.ask("Laoshan GDP first three quarters 2022")
+    assert not answer.abstained and answer.signals["place_unmatched"] == 0.0
+    assert "崂山" in answer.results[0].passage.title + answer.results[0].passage.text
+
+
+def test_an_english_domain_term_reaches_the_chinese_one_through_the_glossary(engine):
+    # "public rental housing" is 公租房: no word-by-word translation finds it
+    answer = engine.ask("How many public rental housing units were completed in Laoshan in 2018?")
+    assert not answer.abstained
+    assert "公租房980套" in squash(answer.results[0].quote)
+
+
+def test_the_quote_is_the_sentence_naming_the_indicator_not_the_one_naming_place_and_period(engine):
+    # the passage's lead sentence names 前三季度 and 市南区; the next states the asked figure
+    quote = squash(engine.ask("市南区前三季度实际利用外资是多少？").results[0].quote)
+    assert "实际利用外资475亿美元" in quote and "内资项目85个" not in quote
+
+
 def test_off_topic_question_abstains_but_still_lists_candidates(engine):
     answer = engine.ask("What is the recipe for chocolate cake?", k=4)
     assert answer.abstained and answer.confidence < engine.model.answer_threshold
@@ -55,6 +74,11 @@ def test_off_topic_question_abstains_but_still_lists_candidates(engine):
     # near misses: the district or topic is in the corpus, the asked fact is not
     "市北区2022年的地区生产总值是多少？",
     "崂山区写字楼的平均租金是多少？",
+    # the indicator is reported, for another district (the district's name is the one miss)
+    "What was Licang's GDP in the first three quarters of 2022?",
+    "黄岛区2019年地区生产总值预期增长多少？",
+    "平度市2022年前三季度GDP增速是多少？",
+    "How much does Jiaozhou reward newly recognised unicorn companies?",
 ])
 def test_questions_about_things_the_corpus_never_mentions_abstain(engine, question):
     assert engine.ask(question).abstained

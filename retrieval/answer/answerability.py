@@ -9,7 +9,7 @@ The signals (all cheap, computed from the top passage and the other candidates):
 - ranking: `fused_margin` between the first and second result;
 - constraints: a year, period or named place/organisation of the question that the quoted
   window, title and date never mention (`years_unmatched`, `periods_unmatched`,
-  `names_unmatched`), and an asked figure or answer type (who / when / which company /
+  `names_unmatched`; `place_unmatched`: a district or city it names, places.py), and an asked figure or answer type (who / when / which company /
   where) with no sign of one near the quote (`figure_missing`, `answer_type_missing`);
 - the question itself: `english`, `log_length`.
 
@@ -33,6 +33,7 @@ from retrieval.types import ANSWERED, CLOSEST, NOT_FOUND
 FEATURES = (
     "coverage", "uncovered", "dense_top", "dense_margin", "fused_margin", "figure_missing",
     "years_unmatched", "periods_unmatched", "names_unmatched", "answer_type_missing", "english", "log_length",
+    "place_unmatched",
 )
 MODEL_FILE = "answerability.json"
 

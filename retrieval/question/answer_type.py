@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable
 
+from retrieval.question.places import named_places
+
 
 class AnswerType(Enum):
     PERSON = "person"              # 谁, who
@@ -83,6 +85,7 @@ class Constraints:
     years: frozenset[str] = frozenset()     # "2019"
     periods: frozenset[str] = frozenset()   # keys of PERIODS
     answer_types: frozenset[AnswerType] = frozenset()
+    places: tuple[tuple[str, ...], ...] = ()  # districts and cities it names, each as its Chinese forms (places.py)
 
 
 def read_constraints(question: str, language: str) -> Constraints:
@@ -98,7 +101,7 @@ def read_constraints(question: str, language: str) -> Constraints:
         types = frozenset(kind for kind, pattern in _ASKS_ZH if pattern.search(question))
     if AnswerType.ADDRESS in types:  # "地址在哪里" asks for the address, not just a district
         types -= {AnswerType.PLACE}
-    return Constraints(years, periods, types)
+    return Constraints(years, periods, types, named_places(question))
 
 
 def unmatched_years(constraints: Constraints, text: str) -> int:
