@@ -23,6 +23,7 @@ class SearchConfig:
     year_penalty: float = 0.0
     period_penalty: float = 0.0
     figure_penalty: float = 0.0  # the question asks for a figure of a kind the passage never states
+    place_penalty: float = 0.0   # per district or city the question names that the passage never does
 
     def with_(self, **changes) -> "SearchConfig":
         return replace(self, **changes)

@@ -182,11 +182,11 @@ class Engine:
         names, or state no figure of the kind it asks for: "Jimo's GDP in 2018" must not be
         answered from a Laoshan passage."""
         head = order[: config.rerank_depth]
-        misses = np.array([self.reader.constraint_misses(plan, int(candidates[position])) for position in head], dtype=np.float64).reshape(-1, 4)
+        misses = np.array([self.reader.constraint_misses(plan, int(candidates[position])) for position in head], dtype=np.float64).reshape(-1, 5)
         if not misses.any():
             return fused, order
         adjusted = fused.astype(np.float64, copy=True)
-        adjusted[head] -= misses @ np.array([config.name_penalty, config.year_penalty, config.period_penalty, config.figure_penalty])
+        adjusted[head] -= misses @ np.array([config.name_penalty, config.year_penalty, config.period_penalty, config.figure_penalty, config.place_penalty])
         reordered = head[np.argsort(-adjusted[head], kind="stable")]
         return adjusted, np.concatenate([reordered, order[config.rerank_depth:]])
 

@@ -8,6 +8,7 @@ import pytest
 from bot import terminal_format as fmt
 from bot.chat import ChatSession
 from fakes import FakeEngine
+from retrieval.config import HYBRID
 from retrieval.conversation import Conversation
 from retrieval.errors import EmptyQuestion
 from retrieval.question.followup_words import Lexicon
@@ -26,9 +27,11 @@ class ConversingEngine(FakeEngine):
         super().__init__()
         self.lexicon = toy_lexicon()
         self.questions: list[str] = []
+        self.configs: list = []
 
     def ask(self, question, k=5, config=None):
         self.questions.append(question)
+        self.configs.append(config)
         return super().ask(question, k=k)
 
 
@@ -49,6 +52,17 @@ def test_a_follow_up_is_answered_as_the_rewritten_question():
     assert second.rewritten and second.understood_as == "崂山区引进多少个重点项目？"
     assert engine.questions == ["城阳区引进多少个重点项目？", "崂山区引进多少个重点项目？"]
     assert second.answer.question == "崂山区引进多少个重点项目？"
+
+
+def test_only_a_follow_up_naming_a_new_place_demotes_passages_without_it():
+    engine = ConversingEngine()
+    conversation = Conversation(engine)
+    conversation.ask("城阳区2019年引进多少个重点项目？")
+    conversation.ask("那崂山区呢？")
+    conversation.ask("2020年呢？")
+    first, new_place, new_year = engine.configs
+    assert first is None and new_year is None
+    assert new_place.place_penalty > 0 and new_place.name_penalty == HYBRID.name_penalty
 
 
 def test_the_context_expires_after_the_idle_time_and_on_reset():

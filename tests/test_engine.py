@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, build_index
+from retrieval.conversation import Conversation
 from retrieval.errors import EmptyQuestion, IndexCorrupt, IndexMismatch, QuestionTooLong, UnknownPassage
 
 pytestmark = pytest.mark.integration
@@ -56,6 +57,15 @@ def test_the_quote_is_the_sentence_naming_the_indicator_not_the_one_naming_place
     # the passage's lead sentence names 前三季度 and 市南区; the next states the asked figure
     quote = squash(engine.ask("市南区前三季度实际利用外资是多少？").results[0].quote)
     assert "实际利用外资475亿美元" in quote and "内资项目85个" not in quote
+
+
+def test_a_follow_up_to_another_district_quotes_that_districts_report(engine):
+    conversation = Conversation(engine)
+    conversation.ask("即墨区2019年城乡居民人均可支配收入预期增长多少？")
+    follow_up = conversation.ask("那崂山区呢？")
+    assert follow_up.rewritten and "崂山区" in follow_up.understood_as
+    top = follow_up.answer.results[0]
+    assert "崂山" in top.passage.title and "居民人均可支配收入增长8%左右" in squash(top.quote)
 
 
 def test_off_topic_question_abstains_but_still_lists_candidates(engine):

@@ -123,10 +123,10 @@ class PassageReader:
             stated = self._stated_figures[row] = stated_figures("\n".join(filter(None, (passage.title, passage.section, passage.text))))
         return states_an_asked_figure(plan.figures, stated)
 
-    def constraint_misses(self, plan: QueryPlan, row: int) -> tuple[float, float, float, float]:
+    def constraint_misses(self, plan: QueryPlan, row: int) -> tuple[float, float, float, float, float]:
         """What passage `row` misses of the question's constraints: the weight share of named
-        places/organisations absent, years absent, periods absent, and 1 when it states no
-        figure of the asked kind."""
+        places/organisations absent, years absent, periods absent, 1 when it states no figure
+        of the asked kind, and the districts or cities named (places.py) absent."""
         context = self.context(row)
         concepts = self.concepts(plan)
         total = sum(concept.weight for concept in concepts) or 1.0
@@ -134,7 +134,8 @@ class PassageReader:
         names = sum(c.weight for c in concepts if c.is_name and not any(form in context for form in c.forms)) / total
         passage = self.backend.passage(row)
         years = min(unmatched_years(plan.constraints, context + (passage.date or "").replace("-", "")), 2)
-        return names, float(years), float(unmatched_periods(plan.constraints, context)), float(not self.states_asked_figure(plan, row))
+        places = unmatched_places(plan.constraints.places, context)
+        return names, float(years), float(unmatched_periods(plan.constraints, context)), float(not self.states_asked_figure(plan, row)), float(places)
 
     # -- the answerability model's inputs ---------------------------------------------------
 
@@ -144,7 +145,7 @@ class PassageReader:
         spans, _ = self.sentences_of(top)
         evidence = self.evidence(plan, top)
         best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
-        names_missing, years_missing, periods_missing, figure_missing = self.constraint_misses(plan, top)
+        names_missing, years_missing, periods_missing, figure_missing, places_missing = self.constraint_misses(plan, top)
         return {
             "coverage": evidence.coverage,
             "uncovered": evidence.uncovered,
@@ -156,7 +157,7 @@ class PassageReader:
             "periods_unmatched": periods_missing,
             "names_unmatched": names_missing,
             "answer_type_missing": float(missing_answer_types(plan.constraints, normalize(around(top_result, spans)), self.own_words(plan))),
-            "place_unmatched": float(unmatched_places(plan.constraints.places, self.context(top)) > 0),
+            "place_unmatched": float(places_missing > 0),
             "english": float(plan.language == "en"),
             "log_length": math.log1p(len(plan.normalized)),
         }

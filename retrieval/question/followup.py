@@ -34,6 +34,7 @@ STANDALONE, ELLIPSIS, QUESTION, PRONOUN = "standalone", "ellipsis", "question", 
 class Resolution:
     question: str  # what to answer: the rewritten question, or the message as it was
     kind: str  # STANDALONE (not rewritten), ELLIPSIS (那X呢), QUESTION (asks without a subject), PRONOUN
+    new_place: bool = False  # the message put a district or place in place of the previous one
 
     @property
     def rewritten(self) -> bool:
@@ -86,7 +87,7 @@ def resolve_followup(previous: Sequence[str], message: str, lexicon: Lexicon) ->
         rewritten = _add_attribute(rewritten, parts.rest, lexicon)
     if rewritten == prior and not (parts.places or parts.years or parts.periods):
         return Resolution(message, STANDALONE)
-    return Resolution(rewritten, ELLIPSIS)
+    return Resolution(rewritten, ELLIPSIS, new_place=bool(parts.places))
 
 
 # ---------------------------------------------------------------- reading the message
