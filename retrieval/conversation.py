@@ -76,7 +76,8 @@ class Conversation:
         if resolution.new_place:
             # the rewrite keeps the previous question's words, which the previous place's
             # passage matches best: a passage that never names the new place must not win
-            config = (config or HYBRID).with_(place_penalty=max((config or HYBRID).place_penalty, NEW_PLACE_PENALTY))
+            base = config or HYBRID
+            config = base.with_(place_penalty=max(base.place_penalty, NEW_PLACE_PENALTY))
         answer = self.engine.ask(question, k=k, config=config) if config is not None else self.engine.ask(question, k=k)
         self.turns = (self.turns + [Turn(message, question, self.clock())])[-REMEMBERED_TURNS:]
         return ConversationAnswer(answer, message, question)

@@ -9,8 +9,9 @@ The signals (all cheap, computed from the top passage and the other candidates):
 - ranking: `fused_margin` between the first and second result;
 - constraints: a year, period or named place/organisation of the question that the quoted
   window, title and date never mention (`years_unmatched`, `periods_unmatched`,
-  `names_unmatched`; `place_unmatched`: a district or city it names, places.py), and an asked figure or answer type (who / when / which company /
-  where) with no sign of one near the quote (`figure_missing`, `answer_type_missing`);
+  `names_unmatched`; `place_unmatched` for a district or city of question/places.py), and an
+  asked figure or answer type (who / when / which company / where) with no sign of one near
+  the quote (`figure_missing`, `answer_type_missing`);
 - the question itself: `english`, `log_length`.
 
 The coefficients are fitted on the tuning half of our own blind question set with
