@@ -24,6 +24,10 @@ class SearchConfig:
     period_penalty: float = 0.0
     figure_penalty: float = 0.0  # the question asks for a figure of a kind the passage never states
     place_penalty: float = 0.0   # per district or city the question names that the passage never does
+    # passages (ids) that must not win unless nothing else comes close: a chat follow-up about
+    # another place or year demotes the passage that answered the previous question
+    demoted_passages: frozenset[str] = frozenset()
+    demote_penalty: float = 0.0
 
     def with_(self, **changes) -> "SearchConfig":
         return replace(self, **changes)

@@ -61,8 +61,21 @@ def test_only_a_follow_up_naming_a_new_place_demotes_passages_without_it():
     conversation.ask("那崂山区呢？")
     conversation.ask("2020年呢？")
     first, new_place, new_year = engine.configs
-    assert first is None and new_year is None
+    assert first is None
     assert new_place.place_penalty > 0 and new_place.name_penalty == HYBRID.name_penalty
+    assert new_year.place_penalty == HYBRID.place_penalty
+
+
+def test_a_follow_up_to_another_place_or_year_demotes_the_previous_answers_passage():
+    engine = ConversingEngine()
+    conversation = Conversation(engine)
+    answers = [conversation.ask(message) for message in ("城阳区2019年引进多少个重点项目？", "2020年呢？", "那崂山区呢？", "城阳区引进多少个重点项目？")]
+    tops = [answer.answer.results[0].passage.passage_id if answer.answer.results else None for answer in answers]
+    assert tops[0] is not None and tops[1] is not None
+    _, new_year, new_place, standalone = engine.configs
+    assert new_year.demoted_passages == {tops[0]} and new_year.demote_penalty > 0
+    assert new_place.demoted_passages == {tops[1]} and new_place.demote_penalty > 0
+    assert standalone is None  # a complete question is asked as it is
 
 
 def test_the_context_expires_after_the_idle_time_and_on_reset():

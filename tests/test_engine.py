@@ -70,6 +70,19 @@ def test_a_follow_up_to_another_district_quotes_that_districts_report(engine):
     assert "崂山" in top.passage.title and "居民人均可支配收入增长8%左右" in squash(top.quote)
 
 
+def test_a_follow_up_to_another_year_quotes_that_years_plan_not_the_previous_answer(engine):
+    """The rewrite repeats the 2018 question's words, which the 2018 review matches best; the
+    report's title names 2019 for every passage, so only leaving the previous answer helps."""
+    conversation = Conversation(engine)
+    first = conversation.ask("即墨区2018年新发展高新技术企业多少家？")
+    assert "高新技术企业134家" in squash(first.answer.results[0].quote)
+    follow_up = conversation.ask("2019年呢？")
+    assert follow_up.understood_as == "即墨区2019年新发展高新技术企业多少家？"
+    top = follow_up.answer.results[0]
+    assert "2019年" in top.passage.section and "高新技术企业150家以上" in squash(top.quote)
+    assert top.answer_text == "150家"
+
+
 def test_off_topic_question_abstains_but_still_lists_candidates(engine):
     answer = engine.ask("What is the recipe for chocolate cake?", k=4)
     assert answer.abstained and answer.confidence < engine.model.answer_threshold

@@ -35,6 +35,7 @@ class Resolution:
     question: str  # what to answer: the rewritten question, or the message as it was
     kind: str  # STANDALONE (not rewritten), ELLIPSIS (那X呢), QUESTION (asks without a subject), PRONOUN
     new_place: bool = False  # the message put a district or place in place of the previous one
+    new_period: bool = False  # ... or a year or part of a year in place of the previous one
 
     @property
     def rewritten(self) -> bool:
@@ -87,7 +88,7 @@ def resolve_followup(previous: Sequence[str], message: str, lexicon: Lexicon) ->
         rewritten = _add_attribute(rewritten, parts.rest, lexicon)
     if rewritten == prior and not (parts.places or parts.years or parts.periods):
         return Resolution(message, STANDALONE)
-    return Resolution(rewritten, ELLIPSIS, new_place=bool(parts.places))
+    return Resolution(rewritten, ELLIPSIS, new_place=bool(parts.places), new_period=bool(parts.years or parts.periods))
 
 
 # ---------------------------------------------------------------- reading the message
