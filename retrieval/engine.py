@@ -183,9 +183,8 @@ class Engine:
         answered from a Laoshan passage; and those the config names as demoted."""
         head = order[: config.rerank_depth]
         misses = np.array([self.reader.constraint_misses(plan, int(candidates[position])) for position in head], dtype=np.float64).reshape(-1, 5)
-        demoted = np.zeros(len(head))
-        if config.demote_penalty and config.demoted_passages:
-            demoted = np.array([self.backend.passage(int(candidates[position])).passage_id in config.demoted_passages for position in head], dtype=np.float64)
+        demoted_rows = {self.backend.row_of(passage_id) for passage_id in config.demoted_passages} if config.demote_penalty else set()
+        demoted = np.isin(candidates[head], list(demoted_rows - {None})).astype(np.float64)
         if not misses.any() and not demoted.any():
             return fused, order
         adjusted = fused.astype(np.float64, copy=True)
