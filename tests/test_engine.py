@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, build_index
+from retrieval.config import HYBRID
 from retrieval.conversation import Conversation
 from retrieval.errors import EmptyQuestion, IndexCorrupt, IndexMismatch, QuestionTooLong, UnknownPassage
 
@@ -236,3 +237,19 @@ def test_an_index_built_by_an_older_ingest_is_stale_and_its_passages_still_load(
     assert is_stale(index_dir, corpus_hash, settings)
     reloaded = Engine.load(index_dir)
     assert all(passage.posted is None for passage in reloaded.passages())
+
+
+def test_a_named_attribute_ranks_the_passage_stating_it_and_is_quoted(engine):
+    # the park's lead passage names it in every sentence; the occupancy rate sits in another
+    question = "青岛国际人力资源服务产业园的入驻率是多少？"
+    answer = engine.ask(question)
+    assert "入驻率达90%" in squash(answer.results[0].quote)
+    assert answer.signals["attribute_unstated"] == 0.0
+    without = engine.ask(question, config=HYBRID.with_(attribute_penalty=0.0))
+    assert "入驻率" not in squash(without.results[0].passage.text)
+
+
+def test_an_attribute_the_corpus_never_states_is_not_presented_as_an_answer(engine):
+    answer = engine.ask("青岛易科空调工程材料有限公司的注册资本是多少？")
+    assert answer.signals["attribute_unstated"] == 1.0
+    assert answer.abstained

@@ -17,6 +17,11 @@ from retrieval.text import trim_span
 
 MIN_QUOTE_CHARS = 12
 FIGURE_WEIGHT = 0.3  # as much as 30 % of the question's term weight
+# A sentence stating an attribute the question names (入驻率达90% for 入驻率是多少) earns this
+# much: a paragraph names its subject (the park, the company) in its lead sentence and the
+# attribute later. On the three tuning parts, quotes holding the answer: 266 of 285 rank-1 hits
+# at 0, 268 at 0.15, 270 at 0.3, 274-275 from 0.5 to 2.
+ATTRIBUTE_WEIGHT = 0.5
 STATING_SHARE = 0.5  # a far sentence stating the asked figure wins with half the best score
 
 
@@ -27,8 +32,11 @@ def score_sentences(
     dense_weight: float = 0.3,
     figure_matches: Sequence[float] | None = None,
     figure_weight: float = FIGURE_WEIGHT,
+    attribute_matches: Sequence[float] | None = None,
+    attribute_weight: float = ATTRIBUTE_WEIGHT,
 ) -> list[float]:
-    """`figure_matches`: per sentence, how well it states the figure asked for, 0..1."""
+    """`figure_matches`: per sentence, how well it states the figure asked for, 0..1;
+    `attribute_matches`: whether it states an attribute the question names (入驻率达90%)."""
     total_weight = sum(weight for _, weight in weighted_terms) or 1.0
     dense = _rescaled(dense_scores) if dense_scores is not None else None
     scores = []
@@ -39,6 +47,8 @@ def score_sentences(
             score += dense_weight * dense[index]
         if figure_matches is not None:
             score += figure_weight * figure_matches[index]
+        if attribute_matches is not None:
+            score += attribute_weight * attribute_matches[index]
         scores.append(score)
     return scores
 

@@ -15,6 +15,7 @@ from retrieval.answer.answerability import margin
 from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
 from retrieval.question.answer_type import PERIODS, missing_answer_types, unmatched_periods, unmatched_years
+from retrieval.question.attributes import unstated_attributes
 from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
 from retrieval.question.places import unmatched_places
 from retrieval.question.plan import QueryPlan
@@ -98,7 +99,9 @@ class PassageReader:
         weighted = [(term, self.term_weight(term, weight) * (CONTEXT_FACTOR if term in context else 1.0)) for term, weight in plan.terms]
         figures = [figure_match(plan.figures, stated_figures(sentence)) for sentence in sentences] if plan.figures else None
         dense = sentence_dense if sentence_dense is not None and len(sentence_dense) == len(spans) else None
-        return select_quote(spans, score_sentences(sentences, weighted, dense, figure_matches=figures), passage.text, figures)
+        named = plan.constraints.attributes
+        attributes = [float(any(any(word in squeezed for word in states) for states in named)) for squeezed in map(squeeze, sentences)] if named else None
+        return select_quote(spans, score_sentences(sentences, weighted, dense, figure_matches=figures, attribute_matches=attributes), passage.text, figures)
 
     def _context_terms(self, plan: QueryPlan) -> frozenset[str]:
         """Terms naming where and when (a place or organisation, a year, a period): a paragraph
@@ -129,10 +132,11 @@ class PassageReader:
             stated = self._stated_figures[row] = stated_figures("\n".join(filter(None, (passage.title, passage.section, passage.text))))
         return states_an_asked_figure(plan.figures, stated)
 
-    def constraint_misses(self, plan: QueryPlan, row: int) -> tuple[float, float, float, float, float]:
+    def constraint_misses(self, plan: QueryPlan, row: int) -> tuple[float, float, float, float, float, float]:
         """What passage `row` misses of the question's constraints: the weight share of named
         places/organisations absent, years absent, periods absent, 1 when it states no figure
-        of the asked kind, and the districts or cities named (places.py) absent."""
+        of the asked kind, the districts or cities named (places.py) absent, and 1 when it
+        states none of the attributes named (attributes.py) with their own words."""
         context = self.context(row)
         concepts = self.concepts(plan)
         total = sum(concept.weight for concept in concepts) or 1.0
@@ -141,7 +145,8 @@ class PassageReader:
         passage = self.backend.passage(row)
         years = min(unmatched_years(plan.constraints, context + (passage.date or "").replace("-", "")), 2)
         places = unmatched_places(plan.constraints.places, context)
-        return names, float(years), float(unmatched_periods(plan.constraints, context)), float(not self.states_asked_figure(plan, row)), float(places)
+        attributes = unstated_attributes(plan.constraints.attributes, context)
+        return names, float(years), float(unmatched_periods(plan.constraints, context)), float(not self.states_asked_figure(plan, row)), float(places), float(attributes > 0)
 
     # -- the answerability model's inputs ---------------------------------------------------
 
@@ -151,7 +156,7 @@ class PassageReader:
         spans, _ = self.sentences_of(top)
         evidence = self.evidence(plan, top)
         best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
-        names_missing, years_missing, periods_missing, figure_missing, places_missing = self.constraint_misses(plan, top)
+        names_missing, years_missing, periods_missing, figure_missing, places_missing, attribute_missing = self.constraint_misses(plan, top)
         return {
             "coverage": evidence.coverage,
             "uncovered": evidence.uncovered,
@@ -164,6 +169,7 @@ class PassageReader:
             "names_unmatched": names_missing,
             "answer_type_missing": float(missing_answer_types(plan.constraints, normalize(around(top_result, spans)), self.own_words(plan))),
             "place_unmatched": float(places_missing > 0),
+            "attribute_unstated": attribute_missing,
             "english": float(plan.language == "en"),
             "log_length": math.log1p(len(plan.normalized)),
         }

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Iterable
 
+from retrieval.question.attributes import named_attributes
 from retrieval.question.places import named_places
 
 
@@ -86,6 +87,7 @@ class Constraints:
     periods: frozenset[str] = frozenset()   # keys of PERIODS
     answer_types: frozenset[AnswerType] = frozenset()
     places: tuple[tuple[str, ...], ...] = ()  # districts and cities it names, each as its Chinese forms (places.py)
+    attributes: tuple[tuple[str, ...], ...] = ()  # attributes it names, each as the words stating it (attributes.py)
 
 
 def read_constraints(question: str, language: str) -> Constraints:
@@ -101,7 +103,7 @@ def read_constraints(question: str, language: str) -> Constraints:
         types = frozenset(kind for kind, pattern in _ASKS_ZH if pattern.search(question))
     if AnswerType.ADDRESS in types:  # "地址在哪里" asks for the address, not just a district
         types -= {AnswerType.PLACE}
-    return Constraints(years, periods, types, named_places(question))
+    return Constraints(years, periods, types, named_places(question), named_attributes(question))
 
 
 def unmatched_years(constraints: Constraints, text: str) -> int:
