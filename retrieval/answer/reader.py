@@ -31,6 +31,7 @@ from retrieval.types import Result
 CONTEXT_FACTOR = 0.3
 YEAR_TERM = re.compile(r"(?:19|20)\d{2}年?")
 PERIOD_TERM = re.compile("|".join(PERIODS.values()))
+_WHITESPACE = re.compile(r"\s+")
 
 
 class PassageReader:
@@ -100,7 +101,9 @@ class PassageReader:
         figures = [figure_match(plan.figures, stated_figures(sentence)) for sentence in sentences] if plan.figures else None
         dense = sentence_dense if sentence_dense is not None and len(sentence_dense) == len(spans) else None
         named = plan.constraints.attributes
-        attributes = [float(any(any(word in squeezed for word in states) for states in named)) for squeezed in map(squeeze, sentences)] if named else None
+        # sentences are normalised already: only line breaks of hard-wrapped text stand between words
+        attributes = [float(any(any(word in squeezed for word in states) for states in named))
+                      for squeezed in (_WHITESPACE.sub("", sentence) for sentence in sentences)] if named else None
         return select_quote(spans, score_sentences(sentences, weighted, dense, figure_matches=figures, attribute_matches=attributes), passage.text, figures)
 
     def _context_terms(self, plan: QueryPlan) -> frozenset[str]:
