@@ -253,3 +253,14 @@ def test_an_attribute_the_corpus_never_states_is_not_presented_as_an_answer(engi
     answer = engine.ask("青岛易科空调工程材料有限公司的注册资本是多少？")
     assert answer.signals["attribute_unstated"] == 1.0
     assert answer.abstained
+
+
+def test_a_question_asking_which_day_needs_a_day_near_the_quote(engine):
+    # the report says the centre opened, in a sentence with no date
+    unanswered = engine.ask("即墨东部医疗中心具体哪天启用？")
+    assert "东部医疗中心" in squash(unanswered.results[0].quote)
+    assert unanswered.signals["precise_type_missing"] == 1.0
+    assert unanswered.abstained
+    answered = engine.ask("国家虚拟现实创新中心（青岛）哪天揭牌？")
+    assert answered.signals["precise_type_missing"] == 0.0
+    assert not answered.abstained and answered.results[0].answer_text == "11月12日"

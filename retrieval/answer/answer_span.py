@@ -64,7 +64,7 @@ def answer_span(
         if ASKS_RATE.search(question):
             rates = [span for span in candidates if quoted[span[0]:span[1]].endswith(("%", "百分点"))]
             candidates = rates or candidates
-    if not candidates and AnswerType.DATE in answer_types:
+    if not candidates and answer_types & {AnswerType.DATE, AnswerType.DAY}:
         candidates = [match.span() for match in _DATE.finditer(quoted)]
     if not candidates and AnswerType.ORGANISATION in answer_types:
         candidates = [match.span() for match in _ORGANISATION.finditer(quoted)]

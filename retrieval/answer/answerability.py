@@ -34,7 +34,7 @@ from retrieval.types import ANSWERED, CLOSEST, NOT_FOUND
 FEATURES = (
     "coverage", "uncovered", "dense_top", "dense_margin", "fused_margin", "figure_missing",
     "years_unmatched", "periods_unmatched", "names_unmatched", "answer_type_missing", "english", "log_length",
-    "place_unmatched", "attribute_unstated",
+    "place_unmatched", "attribute_unstated", "precise_type_missing",
 )
 MODEL_FILE = "answerability.json"
 

@@ -14,7 +14,7 @@ import numpy as np
 from retrieval.answer.answerability import margin
 from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
-from retrieval.question.answer_type import PERIODS, missing_answer_types, unmatched_periods, unmatched_years
+from retrieval.question.answer_type import PERIODS, AnswerType, missing_answer_types, unmatched_periods, unmatched_years
 from retrieval.question.attributes import unstated_attributes
 from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
 from retrieval.question.places import unmatched_places
@@ -32,6 +32,10 @@ CONTEXT_FACTOR = 0.3
 YEAR_TERM = re.compile(r"(?:19|20)\d{2}年?")
 PERIOD_TERM = re.compile("|".join(PERIODS.values()))
 _WHITESPACE = re.compile(r"\s+")
+# a day or a named district is asked for precisely: its absence is a far surer sign (tuning
+# parts: the day check fired on 0 of 332 answerable top windows, 9 of 239 unanswerable)
+PRECISE_TYPES = frozenset({AnswerType.DAY, AnswerType.DISTRICT})
+OTHER_TYPES = frozenset(AnswerType) - PRECISE_TYPES
 
 
 class PassageReader:
@@ -159,6 +163,7 @@ class PassageReader:
         spans, _ = self.sentences_of(top)
         evidence = self.evidence(plan, top)
         best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
+        nearby, own_words = normalize(around(top_result, spans)), self.own_words(plan)
         names_missing, years_missing, periods_missing, figure_missing, places_missing, attribute_missing = self.constraint_misses(plan, top)
         return {
             "coverage": evidence.coverage,
@@ -170,7 +175,8 @@ class PassageReader:
             "years_unmatched": years_missing,
             "periods_unmatched": periods_missing,
             "names_unmatched": names_missing,
-            "answer_type_missing": float(missing_answer_types(plan.constraints, normalize(around(top_result, spans)), self.own_words(plan))),
+            "answer_type_missing": float(missing_answer_types(plan.constraints, nearby, own_words, OTHER_TYPES)),
+            "precise_type_missing": float(missing_answer_types(plan.constraints, nearby, own_words, PRECISE_TYPES)),
             "place_unmatched": float(places_missing > 0),
             "attribute_unstated": attribute_missing,
             "english": float(plan.language == "en"),

@@ -12,15 +12,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Iterable
 
 from retrieval.question.attributes import named_attributes
-from retrieval.question.places import named_places
+from retrieval.question.places import named_places, shipped_places
 
 
 class AnswerType(Enum):
     PERSON = "person"              # 谁, who
-    DATE = "date"                  # 什么时候, 何时, when, what date
+    DATE = "date"                  # 什么时候, 何时, when, what year
+    DAY = "day"                    # 哪天, 几月几号, on what date: a month and day, not a year alone
+    DISTRICT = "district"          # 哪个区, which district: a named district or city, not any 区 or 市
     ORGANISATION = "organisation"  # 哪家公司, which company
     PLACE = "place"                # 哪里, where, which district
     ADDRESS = "address"            # 地址, address: a street and number, not a district
@@ -57,11 +60,13 @@ PERIODS_EN = {
 }
 
 _ASKS_ZH = (
-    (AnswerType.PERSON, re.compile(r"谁|哪位|什么人|姓名|负责人|法人|法定代表人|董事长|总经理|区长是|书记是")),
+    (AnswerType.PERSON, re.compile(r"谁|哪位|什么人|姓名|负责人|法人(?!金融|机构|单位|企业|银行)|法定代表人|董事长|总经理|区长是|书记是")),
     (AnswerType.DATE, re.compile(r"什么时候|何时|哪一?天|哪一?年|几月|几号|哪个月|具体日期|什么日期|哪一?日")),
     (AnswerType.ORGANISATION, re.compile(r"哪家|哪些?(?:公司|企业|机构|银行|单位|集团)|什么(?:公司|企业|机构|单位)|由谁|谁(?:来)?(?:运营|建设|投资)")),
     (AnswerType.PLACE, re.compile(r"哪里|哪儿|在哪|什么地方|何处|哪个(?:区|市|街道|位置|地点)")),
     (AnswerType.ADDRESS, re.compile(r"地址|门牌")),
+    (AnswerType.DAY, re.compile(r"哪一?天|几号|哪一?日|具体日期|什么日期|什么日子|几月几")),
+    (AnswerType.DISTRICT, re.compile(r"哪一?个?(?:区|区市|区县|市|城市)(?![域划])")),
 )
 _ASKS_EN = (
     (AnswerType.PERSON, re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:person|official)\b|\bname of the (?:mayor|chair|head|director|ceo|president)")),
@@ -69,6 +74,8 @@ _ASKS_EN = (
     (AnswerType.ORGANISATION, re.compile(r"\bwhich (?:company|companies|firm|firms|enterprise|enterprises|bank|banks|organi[sz]ation|institution)\b|\bwhat (?:company|firm|enterprise|bank)\b")),
     (AnswerType.PLACE, re.compile(r"\bwhere\b|\bwhich (?:district|city|county|town|street|area|province)\b|\bin which\b")),
     (AnswerType.ADDRESS, re.compile(r"\baddress\b")),
+    (AnswerType.DAY, re.compile(r"\b(?:what|which) (?:exact )?(?:date|day)\b|\bexact date\b|\bwhen exactly\b|\bexactly when\b")),
+    (AnswerType.DISTRICT, re.compile(r"\b(?:what|which) (?:district|city|county)\b")),
 )
 
 # What a text shows when it states an answer of each type.
@@ -78,6 +85,7 @@ _STATES = {
     AnswerType.ORGANISATION: re.compile(r"(?:有限公司|股份|集团|公司|银行|基金|研究院|研究所|大学|学院|中心|协会|机构|企业)"),
     AnswerType.PLACE: re.compile(r"(?:[区市县镇省村]|街道|社区|片区|路\d*号?|大道|园区)"),
     AnswerType.ADDRESS: re.compile(r"(?:路|街|道)\d+号|\d+号楼"),
+    AnswerType.DAY: re.compile(r"\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"),
 }
 
 
@@ -90,20 +98,37 @@ class Constraints:
     attributes: tuple[tuple[str, ...], ...] = ()  # attributes it names, each as the words stating it (attributes.py)
 
 
+_SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
+_ASKS_SOMETHING = re.compile(r"多少|几|哪|什么|啥|谁|何|多大|多高|多久|多长|多远|吗|么|呢|怎|是否|有没有|请问|[?？]|\b(?:how|what|when|where|who|which|whom|whose|is|are|was|were|do|does|did|can)\b", re.IGNORECASE)
+
+
+def asking_part(question: str) -> str:
+    """The sentences of `question` that ask, without those that give background: "我是一家
+    小饭馆的老板，疫情那年房租压力特别大。请问减免了多少租金？" names 老板 only to say who asks.
+    The whole question when no sentence asks."""
+    asking = [sentence for sentence in _SENTENCE.findall(question) if _ASKS_SOMETHING.search(sentence)]
+    return "".join(asking) or question
+
+
 def read_constraints(question: str, language: str) -> Constraints:
     """Chinese questions mix in English (2020年Q1) and English ones pinyin: periods are read in
     both languages; years and answer types in the question's own."""
+    asking = asking_part(question)
     lowered = question.lower()
     periods = frozenset(key for key in PERIODS if re.search(PERIODS[key], question) or re.search(PERIODS_EN[key], lowered))
     if language == "en":
         years = frozenset(YEAR_EN.findall(question))
-        types = frozenset(kind for kind, pattern in _ASKS_EN if pattern.search(lowered))
+        types = frozenset(kind for kind, pattern in _ASKS_EN if pattern.search(asking.lower()))
     else:
         years = frozenset(YEAR_ZH.findall(question)) | frozenset(YEAR_EN.findall(question))
-        types = frozenset(kind for kind, pattern in _ASKS_ZH if pattern.search(question))
+        types = frozenset(kind for kind, pattern in _ASKS_ZH if pattern.search(asking))
     if AnswerType.ADDRESS in types:  # "地址在哪里" asks for the address, not just a district
         types -= {AnswerType.PLACE}
-    return Constraints(years, periods, types, named_places(question), named_attributes(question))
+    if AnswerType.DISTRICT in types:  # "在哪个区" is not answered by any word ending in 区
+        types -= {AnswerType.PLACE}
+    if AnswerType.DAY in types:  # "哪天揭牌" is not answered by a year or a month alone
+        types -= {AnswerType.DATE}
+    return Constraints(years, periods, types, named_places(question), named_attributes(asking))
 
 
 def unmatched_years(constraints: Constraints, text: str) -> int:
@@ -115,13 +140,25 @@ def unmatched_periods(constraints: Constraints, text: str) -> int:
     return sum(not re.search(PERIODS[key], text) for key in constraints.periods)
 
 
-def missing_answer_types(constraints: Constraints, text: str, own_words: Iterable[str] = ()) -> int:
+def missing_answer_types(constraints: Constraints, text: str, own_words: Iterable[str] = (), kinds: frozenset[AnswerType] | None = None) -> int:
     """1 when the question asks for a who / when / which organisation / where and `text` shows
     no sign of any asked type outside the question's own words ("由谁主持" is answered by a
     person or an organisation; "哪家单位牵头建设了创新中心" is not answered by the 中心 in the
     centre's own name); else 0."""
-    if not constraints.answer_types:
+    asked = constraints.answer_types if kinds is None else constraints.answer_types & kinds
+    if not asked:
         return 0
     for word in sorted((w for w in own_words if len(w) >= 2), key=len, reverse=True):
         text = text.replace(word, " ")
-    return int(not any(_STATES[kind].search(text) for kind in constraints.answer_types))
+    return int(not any(_stated(kind).search(text) for kind in asked))
+
+
+def _stated(kind: AnswerType) -> re.Pattern:
+    return _district_pattern() if kind is AnswerType.DISTRICT else _STATES[kind]
+
+
+@lru_cache(maxsize=1)
+def _district_pattern() -> re.Pattern:
+    """Any district or city of places.tsv, in any of its Chinese forms."""
+    forms = sorted((form for place in shipped_places() for form in place.forms), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, forms)))

@@ -53,6 +53,21 @@ def named_places(question: str, places: tuple[Place, ...] | None = None) -> tupl
                  if any(form in question for form in place.forms) or place.english.search(lowered))
 
 
+# A street named after a place is not the place: 即墨's report paves 崂山一路, 市北 has 即墨路.
+_STREET_AFTER = re.compile(r"[一二三四五六七八九十东西南北中]?(?:路|街|大道|大街|巷)")
+
+
+def names_place(forms: tuple[str, ...], text: str) -> bool:
+    """Whether `text` names the place in one of its forms, other than as part of a street name."""
+    for form in forms:
+        start = text.find(form)
+        while start >= 0:
+            if not _STREET_AFTER.match(text, start + len(form)):
+                return True
+            start = text.find(form, start + 1)
+    return False
+
+
 def unmatched_places(places: tuple[tuple[str, ...], ...], text: str) -> int:
     """How many of the named places `text` (a passage with its title, section and date) never names."""
-    return sum(not any(form in text for form in forms) for forms in places)
+    return sum(not names_place(forms, text) for forms in places)

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.question.answer_type import AnswerType, missing_answer_types, read_constraints, unmatched_periods, unmatched_years
+from retrieval.question.answer_type import AnswerType, asking_part, missing_answer_types, read_constraints, unmatched_periods, unmatched_years
 
 
 @pytest.mark.parametrize("question, language, kinds", [
@@ -8,7 +8,11 @@ from retrieval.question.answer_type import AnswerType, missing_answer_types, rea
     ("项目是什么时候开工的？", "zh", {AnswerType.DATE}),
     ("会议由谁主持？", "zh", {AnswerType.PERSON, AnswerType.ORGANISATION}),
     ("办公地址在哪里？", "zh", {AnswerType.ADDRESS}),
-    ("Which district is the park in?", "en", {AnswerType.PLACE}),
+    ("Which district is the park in?", "en", {AnswerType.DISTRICT}),
+    ("园区在什么地方？", "zh", {AnswerType.PLACE}),
+    ("创新中心是哪天揭牌的？", "zh", {AnswerType.DAY}),
+    ("On what exact date was the meeting held?", "en", {AnswerType.DAY}),
+    ("金家岭金融区的法人金融机构有多少家？", "zh", set()),
     ("When did the centre open?", "en", {AnswerType.DATE}),
     ("How much did it invest?", "en", set()),
 ])
@@ -30,3 +34,21 @@ def test_an_answer_type_counts_only_outside_the_questions_own_words():
     constraints = read_constraints("创新中心是由哪家单位牵头建设的？", "zh")
     assert missing_answer_types(constraints, "国家创新中心正式揭牌。", ["创新中心"]) == 1
     assert missing_answer_types(constraints, "由海尔集团牵头建设国家创新中心。", ["创新中心"]) == 0
+
+
+def test_a_day_or_a_district_is_asked_precisely():
+    day = read_constraints("青岛人工智能计算中心是哪天正式投入运营的？", "zh")
+    assert missing_answer_types(day, "中心于2023年正式投入运营。", ["中心"]) == 1   # a year is not a day
+    assert missing_answer_types(day, "中心于2023年5月18日正式投入运营。", ["中心"]) == 0
+    district = read_constraints("青岛国际人力资源服务产业园具体在青岛哪个区？", "zh")
+    assert missing_answer_types(district, "产业园位于青岛高新技术产业开发区以东的园区。", ["产业园"]) == 0
+    assert missing_answer_types(district, "产业园已入驻企业60余家，入驻率达90%。", ["产业园"]) == 1
+    assert missing_answer_types(district, "产业园位于市北区。", ["产业园"]) == 0
+
+
+def test_background_sentences_name_no_attribute_or_answer_type():
+    question = "我是一家人力资源外包公司的负责人，正在考虑入驻产业园。请问园区对入驻企业有没有考核机制？谢谢"
+    assert asking_part(question) == "请问园区对入驻企业有没有考核机制？"
+    assert AnswerType.PERSON not in read_constraints(question, "zh").answer_types
+    assert read_constraints("我是小饭馆的老板。请问崂山区的负责人是谁？", "zh").answer_types == {AnswerType.PERSON}
+    assert asking_part("崂山 2023 外贸 增速") == "崂山 2023 外贸 增速"   # keywords alone: nothing is background
