@@ -66,7 +66,7 @@ _ASKS_ZH = (
     (AnswerType.PLACE, re.compile(r"哪里|哪儿|在哪|什么地方|何处|哪个(?:区|市|街道|位置|地点)")),
     (AnswerType.ADDRESS, re.compile(r"地址|门牌")),
     (AnswerType.DAY, re.compile(r"哪一?天|几号|哪一?日|具体日期|什么日期|什么日子|几月几")),
-    (AnswerType.DISTRICT, re.compile(r"哪一?个?(?:区|区市|区县|市|城市)(?![域划])")),
+    (AnswerType.DISTRICT, re.compile(r"哪一?个?(?:区|区市|区县|市|城市)(?![域划场民级值])")),
 )
 _ASKS_EN = (
     (AnswerType.PERSON, re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:person|official)\b|\bname of the (?:mayor|chair|head|director|ceo|president)")),
@@ -112,7 +112,9 @@ def asking_part(question: str) -> str:
 
 def read_constraints(question: str, language: str) -> Constraints:
     """Chinese questions mix in English (2020年Q1) and English ones pinyin: periods are read in
-    both languages; years and answer types in the question's own."""
+    both languages; years and answer types in the question's own. Answer types and attributes
+    come from the asking sentences only (background ones name a 负责人 or 老板 who asks); years,
+    periods and places from the whole question, since background sets them ("2019年有个项目落地")."""
     asking = asking_part(question)
     lowered = question.lower()
     periods = frozenset(key for key in PERIODS if re.search(PERIODS[key], question) or re.search(PERIODS_EN[key], lowered))
@@ -144,7 +146,7 @@ def missing_answer_types(constraints: Constraints, text: str, own_words: Iterabl
     """1 when the question asks for a who / when / which organisation / where and `text` shows
     no sign of any asked type outside the question's own words ("由谁主持" is answered by a
     person or an organisation; "哪家单位牵头建设了创新中心" is not answered by the 中心 in the
-    centre's own name); else 0."""
+    centre's own name); else 0. `kinds` limits the check to those answer types."""
     asked = constraints.answer_types if kinds is None else constraints.answer_types & kinds
     if not asked:
         return 0
