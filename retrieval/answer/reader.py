@@ -14,7 +14,7 @@ import numpy as np
 from retrieval.answer.answerability import margin
 from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
-from retrieval.question.answer_type import PERIODS, AnswerType, missing_answer_types, unmatched_periods, unmatched_years
+from retrieval.question.answer_type import PERIODS, AnswerType, missing_answer_types, unmatched_periods, unmatched_years, without_own_words
 from retrieval.question.attributes import unstated_attributes
 from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure
 from retrieval.question.places import unmatched_places
@@ -166,7 +166,7 @@ class PassageReader:
         spans, _ = self.sentences_of(top)
         evidence = self.evidence(plan, top)
         best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
-        nearby, own_words = normalize(around(top_result, spans)), self.own_words(plan)
+        nearby = without_own_words(normalize(around(top_result, spans)), self.own_words(plan))  # once, for both checks
         names_missing, years_missing, periods_missing, figure_missing, places_missing, attribute_missing = self.constraint_misses(plan, top)
         return {
             "coverage": evidence.coverage,
@@ -178,8 +178,8 @@ class PassageReader:
             "years_unmatched": years_missing,
             "periods_unmatched": periods_missing,
             "names_unmatched": names_missing,
-            "answer_type_missing": float(missing_answer_types(plan.constraints, nearby, own_words, OTHER_TYPES)),
-            "precise_type_missing": float(missing_answer_types(plan.constraints, nearby, own_words, PRECISE_TYPES)),
+            "answer_type_missing": float(missing_answer_types(plan.constraints, nearby, kinds=OTHER_TYPES)),
+            "precise_type_missing": float(missing_answer_types(plan.constraints, nearby, kinds=PRECISE_TYPES)),
             "place_unmatched": float(places_missing > 0),
             "attribute_unstated": attribute_missing,
             "english": float(plan.language == "en"),

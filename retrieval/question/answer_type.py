@@ -150,9 +150,15 @@ def missing_answer_types(constraints: Constraints, text: str, own_words: Iterabl
     asked = constraints.answer_types if kinds is None else constraints.answer_types & kinds
     if not asked:
         return 0
+    text = without_own_words(text, own_words)
+    return int(not any(_stated(kind).search(text) for kind in asked))
+
+
+def without_own_words(text: str, own_words: Iterable[str]) -> str:
+    """`text` with the question's own words (two characters or more, longest first) blanked out."""
     for word in sorted((w for w in own_words if len(w) >= 2), key=len, reverse=True):
         text = text.replace(word, " ")
-    return int(not any(_stated(kind).search(text) for kind in asked))
+    return text
 
 
 def _stated(kind: AnswerType) -> re.Pattern:
