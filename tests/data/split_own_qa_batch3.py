@@ -47,9 +47,9 @@ def problems(question: dict, seeds: dict[str, str]) -> list[str]:
     return found
 
 
-def split(questions: list[dict]) -> tuple[list[dict], list[dict]]:
+def split(questions: list[dict], seed: int = SEED) -> tuple[list[dict], list[dict]]:
     """Half of every answerable x language x writer group to tuning, the rest held out."""
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     groups = collections.defaultdict(list)
     for question in questions:
         groups[(bool(question["gold"]), question["lang"], question["id"][:4])].append(question)
@@ -64,13 +64,18 @@ def split(questions: list[dict]) -> tuple[list[dict], list[dict]]:
 
 
 def main(paths: list[str]) -> None:
+    write_split(paths, ("own_qa3_tune.jsonl", "own_qa3_heldout.jsonl"), SEED)
+
+
+def write_split(paths: list[str], names: tuple[str, str], seed: int) -> None:
+    """Check every question, split them, write the two parts under tests/data/."""
     questions = [json.loads(line) for path in paths for line in open(path, encoding="utf-8") if line.strip()]
     assert len({question["id"] for question in questions}) == len(questions), "duplicate ids"
     seeds = squeezed_seeds()
     bad = {question["id"]: found for question in questions if (found := problems(question, seeds))}
     print("questions", len(questions), "with problems", bad)
     assert not bad
-    for name, part in zip(("own_qa3_tune.jsonl", "own_qa3_heldout.jsonl"), split(questions)):
+    for name, part in zip(names, split(questions, seed)):
         part.sort(key=lambda question: question["id"])
         (HERE / name).write_text("".join(json.dumps(question, ensure_ascii=False) + "\n" for question in part), encoding="utf-8")
         print(name, len(part), dict(collections.Counter((bool(question["gold"]), question["lang"]) for question in part)))
