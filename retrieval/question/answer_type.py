@@ -61,7 +61,7 @@ PERIODS_EN = {
 
 _ASKS_ZH = (
     (AnswerType.PERSON, re.compile(r"谁|哪位|什么人|姓名|负责人|法人(?!金融|机构|单位|企业|银行)|法定代表人|董事长|总经理|区长是|书记是")),
-    (AnswerType.DATE, re.compile(r"什么时候|何时|哪一?天|哪一?年|几月|几号|哪个月|具体日期|什么日期|哪一?日")),
+    (AnswerType.DATE, re.compile(r"什么时候|何时|哪一?年|几月|哪个月")),
     (AnswerType.ORGANISATION, re.compile(r"哪家|哪些?(?:公司|企业|机构|银行|单位|集团)|什么(?:公司|企业|机构|单位)|由谁|谁(?:来)?(?:运营|建设|投资)")),
     (AnswerType.PLACE, re.compile(r"哪里|哪儿|在哪|什么地方|何处|哪个(?:区|市|街道|位置|地点)")),
     (AnswerType.ADDRESS, re.compile(r"地址|门牌")),
@@ -70,7 +70,7 @@ _ASKS_ZH = (
 )
 _ASKS_EN = (
     (AnswerType.PERSON, re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:person|official)\b|\bname of the (?:mayor|chair|head|director|ceo|president)")),
-    (AnswerType.DATE, re.compile(r"\bwhen\b|\bwhat (?:date|day|month|time)\b|\bwhich (?:date|day|month)\b|\bwhat year\b|\bwhich year\b")),
+    (AnswerType.DATE, re.compile(r"\bwhen\b|\bwhat (?:month|time)\b|\bwhich month\b|\bwhat year\b|\bwhich year\b")),
     (AnswerType.ORGANISATION, re.compile(r"\bwhich (?:company|companies|firm|firms|enterprise|enterprises|bank|banks|organi[sz]ation|institution)\b|\bwhat (?:company|firm|enterprise|bank)\b")),
     (AnswerType.PLACE, re.compile(r"\bwhere\b|\bwhich (?:district|city|county|town|street|area|province)\b|\bin which\b")),
     (AnswerType.ADDRESS, re.compile(r"\baddress\b")),
