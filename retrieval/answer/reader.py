@@ -109,8 +109,8 @@ class PassageReader:
         dense = sentence_dense if sentence_dense is not None and len(sentence_dense) == len(spans) else None
         named = plan.constraints.attributes
         # sentences are normalised already: only line breaks of hard-wrapped text stand between words
-        attributes = [float(any(any(word in squeezed for word in states) for states in named))
-                      for squeezed in (_WHITESPACE.sub("", sentence) for sentence in sentences)] if named else None
+        attributes = [float(unstated_attributes(named, _WHITESPACE.sub("", sentence)) < len(named))
+                      for sentence in sentences] if named else None
         return select_quote(spans, score_sentences(sentences, weighted, dense, figure_matches=figures, attribute_matches=attributes), passage.text, figures)
 
     def _context_terms(self, plan: QueryPlan) -> frozenset[str]:

@@ -15,7 +15,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Iterable
 
-from retrieval.question.attributes import named_attributes
+from retrieval.question.attributes import ASKING_EN, ASKING_ZH, named_attributes
 from retrieval.question.places import named_places, shipped_places
 
 
@@ -99,7 +99,10 @@ class Constraints:
 
 
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
-_ASKS_SOMETHING = re.compile(r"多少|几|哪|什么|啥|谁|何|多大|多高|多久|多长|多远|吗|么|呢|怎|是否|有没有|请问|[?？]|\b(?:how|what|when|where|who|which|whom|whose|is|are|was|were|do|does|did|can)\b", re.IGNORECASE)
+# the asking words of attributes.py, and what else marks a sentence as a question
+_ASKS_SOMETHING = re.compile("|".join((
+    ASKING_ZH.pattern, r"么|呢|怎|是否|有没有|请问|[?？]", ASKING_EN.pattern, r"\b(?:is|are|was|were|do|does|did|can)\b",
+)), re.IGNORECASE)
 
 
 def asking_part(question: str) -> str:
