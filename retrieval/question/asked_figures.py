@@ -23,7 +23,8 @@ class Figure(Enum):
     MONEY = "money"         # 300万元, 50亿, 34930元
     COUNT = "count"         # 137个, 15家, 1.3万户, 8倍
     DURATION = "duration"   # 165天, 5个多月, 三年
-    ANY = "any"             # any figure at all: a rate, an area, a rank, a phone number
+    PERCENT = "percent"     # 25%, 0.6个百分点, 两成: what a rate, share or proportion is stated in
+    ANY = "any"             # any figure at all: an area, a rank, a phone number
 
 
 # Measure words that count things; 元 and units of time and size are not among them.
@@ -45,6 +46,9 @@ FIGURE_PATTERN = re.compile(rf"(?P<ordinal>第)?(?P<number>{_NUMBER}){_APPROX}(?
 MONEY_WORDS_ZH = ("钱", "元", "资金", "外资", "投资", "资本", "金额", "总额", "额", "补贴", "补助", "奖励", "奖补", "贷款",
                   "融资", "资助", "收入", "产值", "生产总值", "增加值", "GDP", "gdp", "营收", "税收", "利润", "价格", "租金",
                   "费", "成本", "预算", "基金", "工资", "薪")
+# a rate, a share or a proportion: only a percentage states one (利率, 满意率, 市场份额, 增速)
+PERCENT_WORDS_ZH = ("率", "比例", "占比", "比重", "份额", "百分比", "增速", "增幅")
+NOT_PERCENT_WORDS_ZH = ("效率", "频率")
 # a rate, or a target (which a report may set as a growth rate): then any figure may answer
 RATE_WORDS_ZH = ("增长", "增速", "增幅", "涨", "提高", "提升", "下降", "降低", "率", "比例", "占比", "比重", "百分", "倍", "排名", "位次", "目标")
 # 多少 / 几 (not 几乎, not 哪几 "which ones") and the adjectives of size and time
@@ -59,6 +63,7 @@ RATE_WORDS_EN = frozenset("""
 growth grow grew grown rate rates increase increased rise rose percent percentage share proportion ratio rank ranked times
 target targets goal goals
 """.split())
+PERCENT_WORDS_EN = frozenset("rate rates percent percentage share proportion ratio".split())
 # words that end the noun phrase after "what": "What was Jimo's GDP in 2018"
 _HEAD_STOPS_EN = frozenset("of in for at by from to with on during under among did does do is was are were has have had will would can could".split())
 _AUXILIARIES_EN = frozenset("is was are were".split())
@@ -70,8 +75,17 @@ income area population budget cost figure count scale maximum minimum max min hi
 """.split())
 
 
+def _asks_percent_zh(question: str) -> bool:
+    for other in NOT_PERCENT_WORDS_ZH:
+        question = question.replace(other, "")
+    return any(word in question for word in PERCENT_WORDS_ZH)
+
+
 def _money_unless_rate(words, money_words, rate_words) -> Figure:
-    """MONEY when the question names money and no rate (an investment, not its growth)."""
+    """MONEY when the question names money and no rate (an investment, not its growth);
+    PERCENT when it names a rate, share or proportion (English)."""
+    if any(word in words for word in PERCENT_WORDS_EN):
+        return Figure.PERCENT
     if any(word in words for word in rate_words):
         return Figure.ANY
     return Figure.MONEY if any(word in words for word in money_words) else Figure.ANY
@@ -88,9 +102,14 @@ def asked_figures_zh(question: str) -> frozenset[Figure]:
         word = match.group()
         after = _unit_of_asked(question[match.end():match.end() + 4])
         if word not in ("多少", "几"):
-            asked.add(Figure.DURATION if word == "多久" or (word == "多长" and after.startswith("时间")) else Figure.ANY)
+            if word == "多久" or (word == "多长" and after.startswith("时间")):
+                asked.add(Figure.DURATION)
+            else:
+                asked.add(Figure.PERCENT if _asks_percent_zh(question) else Figure.ANY)
         elif question[:match.start()].endswith("第"):
             asked.add(Figure.ANY)  # 排第几: a rank
+        elif after.startswith(PERCENT_UNITS):
+            asked.add(Figure.PERCENT)  # 多少个百分点 before 个 is read as a count
         elif after.startswith(TIME_UNITS):
             asked.add(Figure.DURATION)
         elif after.startswith(("钱",) + MONEY_UNITS + ("万", "亿")):
@@ -103,7 +122,9 @@ def asked_figures_zh(question: str) -> frozenset[Figure]:
             # Chinese questions mix in English words ("total investment是多少"): read both; a
             # rate in either language wins over money, as in _money_unless_rate
             english = set(re.findall(r"[a-z]+", question.lower()))
-            if any(word in question for word in RATE_WORDS_ZH) or english & RATE_WORDS_EN:
+            if _asks_percent_zh(question) or english & PERCENT_WORDS_EN:
+                asked.add(Figure.PERCENT)
+            elif any(word in question for word in RATE_WORDS_ZH) or english & RATE_WORDS_EN:
                 asked.add(Figure.ANY)
             elif any(word in question for word in MONEY_WORDS_ZH) or english & MONEY_WORDS_EN:
                 asked.add(Figure.MONEY)
@@ -167,7 +188,9 @@ def _kind_of(match: re.Match) -> Figure | None:
     if not magnitude and (unit.startswith(("月", "日", "号")) or (unit.startswith("年") and len(number) == 4)):
         return None  # a date: 2020年, 5月, 15日 (but 5年 and 一年 are durations)
     counted = unit.startswith(COUNT_UNITS) and not unit.startswith(NOT_MEASURES)
-    if unit.startswith(PERCENT_UNITS) or unit.startswith(SIZE_UNITS):
+    if unit.startswith(PERCENT_UNITS):
+        return Figure.PERCENT
+    if unit.startswith(SIZE_UNITS):
         return Figure.ANY
     if unit.startswith(MONEY_UNITS) or (magnitude[-1:] in ("万", "亿") and not counted):
         return Figure.MONEY
@@ -180,6 +203,10 @@ def _kind_of(match: re.Match) -> Figure | None:
     return None  # 三是, 十分: Chinese numerals inside words
 
 
+# a percentage written in words: 百分之五, 百分之12.5
+PERCENT_IN_WORDS = re.compile(r"百分之(?:\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百点]+)")
+
+
 # The unit a figure ends with, longest first, for marking the figure itself in a quote.
 _UNIT_SUFFIX = re.compile("(?:" + "|".join(sorted(
     (re.escape(unit) for unit in ("个百分点", "百分点", "平方公里", "平方米", "万平方米", "%", "亿元", "万元", "美元", "欧元", "元")
@@ -188,11 +215,15 @@ _UNIT_SUFFIX = re.compile("(?:" + "|".join(sorted(
 
 def figure_spans(text: str, asked: frozenset[Figure]) -> list[tuple[int, int]]:
     """(start, end) of every figure in `text` (not squeezed) of a kind in `asked`, number
-    and unit together: 300万元, 1.3万户, 6.5%."""
-    spans = []
+    and unit together: 300万元, 1.3万户, 6.5%, 百分之五."""
+    if Figure.PERCENT in asked or Figure.ANY in asked:
+        spans = [match.span() for match in PERCENT_IN_WORDS.finditer(text)]
+        taken = [range(start, end) for start, end in spans]
+    else:
+        spans, taken = [], []
     for match in FIGURE_PATTERN.finditer(text):
         kind = _kind_of(match)
-        if kind is None or not (kind in asked or Figure.ANY in asked):
+        if kind is None or not (kind in asked or Figure.ANY in asked) or any(match.start() in span for span in taken):
             continue
         end = match.end("magnitude") if match.group("magnitude") else match.end("number")
         while end < len(text) and text[end] in "余多来":
@@ -201,12 +232,15 @@ def figure_spans(text: str, asked: frozenset[Figure]) -> list[tuple[int, int]]:
         if unit and not text.startswith(NOT_MEASURES, end):
             end = unit.end()
         spans.append((match.start(), end))
-    return spans
+    return sorted(spans)
 
 
 def stated_figures(text: str) -> frozenset[Figure]:
     """The kinds of figure a Chinese text states; calendar dates (2020年, 5月15日) state none."""
-    stated = {kind for match in FIGURE_PATTERN.finditer(re.sub(r"\s+", "", text)) if (kind := _kind_of(match))}
+    squeezed = re.sub(r"\s+", "", text)
+    stated = {kind for match in FIGURE_PATTERN.finditer(squeezed) if (kind := _kind_of(match))}
+    if PERCENT_IN_WORDS.search(squeezed):
+        stated.add(Figure.PERCENT)
     if stated:
         stated.add(Figure.ANY)
     return frozenset(stated)

@@ -1,8 +1,8 @@
 import pytest
 
-from retrieval.question.asked_figures import Figure, asked_figures, stated_figures, states_an_asked_figure
+from retrieval.question.asked_figures import Figure, asked_figures, figure_spans, stated_figures, states_an_asked_figure
 
-MONEY, COUNT, DURATION, ANY = Figure.MONEY, Figure.COUNT, Figure.DURATION, Figure.ANY
+MONEY, COUNT, DURATION, PERCENT, ANY = Figure.MONEY, Figure.COUNT, Figure.DURATION, Figure.PERCENT, Figure.ANY
 
 
 @pytest.mark.parametrize("question, kinds", [
@@ -12,7 +12,12 @@ MONEY, COUNT, DURATION, ANY = Figure.MONEY, Figure.COUNT, Figure.DURATION, Figur
     ("这个产业园项目总投资是多少？", {MONEY}),
     ("创业担保贷款最高能贷多少钱？", {MONEY}),
     ("外贸进出口额达到多少亿元？", {MONEY}),
-    ("全区财政收入增长了多少？", {ANY}),                # growth: a percentage will do
+    ("全区财政收入增长了多少？", {ANY}),                # growth: a percentage or an amount
+    ("融资租赁款的利率具体是多少？", {PERCENT}),        # a rate is stated as a percentage
+    ("平台的群众满意率有多高？", {PERCENT}),
+    ("服务业占比多少？", {PERCENT}),
+    ("审批效率提高了多少？", {ANY}),                    # 效率 is no rate
+    ("增长了多少个百分点？", {PERCENT}),
     ("占地面积有多大？", {ANY}),
     ("地区生产总值的预期目标是多少？", {ANY}),          # a target may be a growth rate
     ("新厂房建设用了多久？", {DURATION}),
@@ -39,7 +44,8 @@ def test_chinese_questions_ask_for_a_kind_of_figure(question, kinds):
     ("What was Shinan district's full-year GDP for 2022?", {MONEY}),
     ("What GDP target did the district set for 2019?", {ANY}),   # a target may be a growth rate
     ("What is the theme of the total investment fair?", set()),   # the phrase after "what" is the theme
-    ("What share of the key projects had started?", {ANY}),
+    ("What share of the key projects had started?", {PERCENT}),
+    ("What was the growth rate of the district's GDP?", {PERCENT}),
     ("What is the total length of the metro line?", {ANY}),
     ("Which company moved its headquarters to the district?", set()),
     ("What is the theme of the conference?", set()),
@@ -56,7 +62,9 @@ def test_english_questions_ask_for_a_kind_of_figure(question, kinds):
     ("收集简历8600余份,引进企业十余家。", {COUNT, ANY}),
     ("用时5个多月,已具备100P算力。", {DURATION, ANY}),         # 5个多月 is no count of things
     ("165天完成洁净厂房建设。", {DURATION, ANY}),
-    ("市场占有率已超过25%。", {ANY}),
+    ("市场占有率已超过25%。", {PERCENT, ANY}),
+    ("小微企业奖励比例为百分之五。", {PERCENT, ANY}),         # a percentage in words
+    ("对全市贡献率提升0.6个百分点。", {PERCENT, ANY}),
     ("新建厂房3万平方米。", {ANY}),                            # an area, not money
     ("全区生产总值居全市第一。", {ANY}),
 ])
@@ -98,3 +106,15 @@ def test_figure_match_prefers_the_specific_kinds_asked():
     assert figure_match(frozenset({COUNT, MONEY}), frozenset({MONEY, ANY})) == 0.5
     assert figure_match(frozenset({ANY}), frozenset({ANY})) == 1.0
     assert figure_match(frozenset(), frozenset({MONEY, ANY})) == 0.0
+
+
+def test_a_rate_asked_needs_a_percentage_not_an_amount():
+    asked = asked_figures("万里江茶厂那笔融资租赁款的利率具体是多少？", "zh")
+    assert not states_an_asked_figure(asked, stated_figures("获得了1000万元的租赁款，融资成本低于行业平均利率水平。"))
+    assert states_an_asked_figure(asked, stated_figures("其中小微企业奖励比例为百分之五。"))
+
+
+def test_percentages_in_words_are_marked_whole():
+    text = "其中小微企业奖励比例为百分之五，最高100万元，增长5.5%。"
+    assert [text[start:end] for start, end in figure_spans(text, frozenset({PERCENT}))] == ["百分之五", "5.5%"]
+    assert [text[start:end] for start, end in figure_spans(text, frozenset({ANY}))] == ["百分之五", "100万元", "5.5%"]
