@@ -264,3 +264,15 @@ def test_a_question_asking_which_day_needs_a_day_near_the_quote(engine):
     answered = engine.ask("国家虚拟现实创新中心（青岛）哪天揭牌？")
     assert answered.signals["precise_type_missing"] == 0.0
     assert not answered.abstained and answered.results[0].answer_text == "11月12日"
+
+
+def test_a_year_asked_about_is_matched_by_the_report_section_not_the_report_title(engine):
+    # the 2019 report reviews 2018 in its first section: 2018's tourist count does not answer for 2019
+    unanswered = engine.ask("崂山2019年一年接待了多少游客？")
+    assert "2018" in unanswered.results[0].passage.section and "2019" in unanswered.results[0].passage.title
+    assert unanswered.signals["years_unmatched"] == 1.0
+    assert unanswered.abstained
+    answered = engine.ask("崂山区2019年政府工作报告里，2018年全年接待了多少游客？")
+    assert "接待游客2020万人次" in squash(answered.results[0].quote)
+    assert answered.signals["years_unmatched"] == 0.0
+    assert not answered.abstained

@@ -49,6 +49,7 @@ class PassageReader:
         self._sentence_cache: dict[int, tuple[list[tuple[int, int]], list[str]]] = {}
         self._stated_figures: dict[int, frozenset[Figure]] = {}
         self._context_cache: dict[int, str] = {}
+        self._facts_cache: dict[int, str | None] = {}
         self._last_concepts: tuple[QueryPlan, list[Concept]] | None = None
 
     # -- the question -------------------------------------------------------------------
@@ -125,6 +126,16 @@ class PassageReader:
         return frozenset(term for term, _ in plan.terms
                          if term in names or YEAR_TERM.fullmatch(term) or PERIOD_TERM.search(term) or any(term in span for span in spans))
 
+    def facts_text(self, row: int) -> str | None:
+        """A work report's section names the year its facts are about (一、2018年工作回顾 in the
+        2019 report, whose title's year is the report's, not the facts'): then the section and
+        text, squeezed; None when the section names no year."""
+        if row not in self._facts_cache:
+            passage = self.backend.passage(row)
+            named = passage.section and YEAR_TERM.search(passage.section)
+            self._facts_cache[row] = squeeze(passage.section + "\n" + passage.text) if named else None
+        return self._facts_cache[row]
+
     def evidence(self, plan: QueryPlan, row: int) -> Evidence:
         """How well the best sentence window of passage `row` covers the question's concepts."""
         passage = self.backend.passage(row)
@@ -153,7 +164,7 @@ class PassageReader:
         # a name with no form in the corpus at all (深圳's own) is missing everywhere
         names = sum(c.weight for c in concepts if c.is_name and not any(form in context for form in c.forms)) / total
         passage = self.backend.passage(row)
-        years = min(unmatched_years(plan.constraints, context + (passage.date or "").replace("-", "")), 2)
+        years = min(unmatched_years(plan.constraints, context + (passage.date or "").replace("-", ""), self.facts_text(row)), 2)
         places = unmatched_places(plan.constraints.places, context)
         attributes = unstated_attributes(plan.constraints.attributes, context)
         return names, float(years), float(unmatched_periods(plan.constraints, context)), float(not self.states_asked_figure(plan, row)), float(places), float(attributes > 0)

@@ -31,6 +31,10 @@ class AnswerType(Enum):
 
 YEAR_ZH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年")
 YEAR_EN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+# a year naming a document rather than the time asked about: 2019年政府工作报告, 即墨区2019年的工作报告,
+# "the 2019 government work report"
+REPORT_YEAR_ZH = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年?[^，,。？?！!\d]{0,10}?报告")
+REPORT_YEAR_EN = re.compile(r"(?<!\d)((?:19|20)\d{2})(?:\s+[a-z'’-]+){0,4}?\s+report\b", re.IGNORECASE)
 # Reporting periods, each with the patterns a text writes it in (三季度 alone is the third
 # quarter, inside 前三季度 it is not).
 PERIODS = {
@@ -96,6 +100,7 @@ class Constraints:
     answer_types: frozenset[AnswerType] = frozenset()
     places: tuple[tuple[str, ...], ...] = ()  # districts and cities it names, each as its Chinese forms (places.py)
     attributes: tuple[tuple[str, ...], ...] = ()  # attributes it names, each as the words stating it (attributes.py)
+    report_years: frozenset[str] = frozenset()  # of `years`, those naming a report ("2019年政府工作报告"), not what is asked about
 
 
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
@@ -133,12 +138,17 @@ def read_constraints(question: str, language: str) -> Constraints:
         types -= {AnswerType.PLACE}
     if AnswerType.DAY in types:  # "哪天揭牌" is not answered by a year or a month alone
         types -= {AnswerType.DATE}
-    return Constraints(years, periods, types, named_places(question), named_attributes(asking))
+    report_years = years & frozenset(REPORT_YEAR_ZH.findall(question) + REPORT_YEAR_EN.findall(question))
+    return Constraints(years, periods, types, named_places(question), named_attributes(asking), report_years)
 
 
-def unmatched_years(constraints: Constraints, text: str) -> int:
-    """Years the question names that `text` (window, title, date) never mentions."""
-    return sum(year not in text for year in constraints.years)
+def unmatched_years(constraints: Constraints, text: str, facts_text: str | None = None) -> int:
+    """Years the question names that `text` (window, title, date) never mentions. When given,
+    `facts_text` is what says which year the passage's facts are about (a work report's
+    section, 一、2018年工作回顾, with its text, but not the report's own 2019 title): the years
+    asked about must show there, and only a year naming a report is read from `text`."""
+    facts_text = text if facts_text is None else facts_text
+    return sum(year not in (text if year in constraints.report_years else facts_text) for year in constraints.years)
 
 
 def unmatched_periods(constraints: Constraints, text: str) -> int:

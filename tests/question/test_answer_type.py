@@ -52,3 +52,20 @@ def test_background_sentences_name_no_attribute_or_answer_type():
     assert AnswerType.PERSON not in read_constraints(question, "zh").answer_types
     assert read_constraints("我是小饭馆的老板。请问崂山区的负责人是谁？", "zh").answer_types == {AnswerType.PERSON}
     assert asking_part("崂山 2023 外贸 增速") == "崂山 2023 外贸 增速"   # keywords alone: nothing is background
+
+
+def test_a_year_naming_a_report_is_told_from_the_year_asked_about():
+    constraints = read_constraints("即墨区2019年政府工作报告中，2018年全区生产总值增长了多少？", "zh")
+    assert constraints.years == {"2018", "2019"} and constraints.report_years == {"2019"}
+    assert read_constraints("In the 2019 government work report, what was Jimo's GDP growth in 2018?", "en").report_years == {"2019"}
+    assert read_constraints("崂山2019年一年接待了多少游客？", "zh").report_years == frozenset()
+
+
+def test_the_year_asked_about_must_show_where_the_passage_says_which_years_facts_it_holds():
+    # the 2019 report's review section: its facts are 2018's, its title's year is the report's
+    title_and_text, facts = "2019年青岛市崂山区政府工作报告一、2018年工作回顾全年接待游客2020万人次", "一、2018年工作回顾全年接待游客2020万人次"
+    asked_2019 = read_constraints("崂山2019年一年接待了多少游客？", "zh")
+    assert unmatched_years(asked_2019, title_and_text) == 0       # the title alone no longer answers for the facts
+    assert unmatched_years(asked_2019, title_and_text, facts) == 1
+    naming_the_report = read_constraints("崂山区2019年政府工作报告里，2018年接待了多少游客？", "zh")
+    assert unmatched_years(naming_the_report, title_and_text, facts) == 0
