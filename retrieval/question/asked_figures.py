@@ -7,7 +7,8 @@ the answer itself. So a question asking "how much money" needs a money amount in
 passage it quotes, "how many" a counted number, "多久" a duration: a passage without one
 cannot hold the answer, however well its words match.
 
-Kinds are coarse on purpose (money, count, duration, or any figure) and the test is
+Kinds are coarse on purpose (money, count, duration, a percentage for a rate, share or
+proportion, or any figure) and the test is
 lenient: a passage passes when it states any figure of an asked kind anywhere. The question
 side reads the asking phrase (多少个, 多少钱, "how many", "how much"); the text side reads
 Chinese figures (1.3万户, 50亿元, 十余家, 76%), leaving calendar dates out (2020年 counts
