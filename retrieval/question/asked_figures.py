@@ -99,6 +99,7 @@ def _unit_of_asked(after: str) -> str:
 
 def asked_figures_zh(question: str) -> frozenset[Figure]:
     asked = set()
+    asks_percent = _asks_percent_zh(question)  # the question's words, the same for every asking word in it
     for match in ASKING_ZH.finditer(question):
         word = match.group()
         after = _unit_of_asked(question[match.end():match.end() + 4])
@@ -106,7 +107,7 @@ def asked_figures_zh(question: str) -> frozenset[Figure]:
             if word == "多久" or (word == "多长" and after.startswith("时间")):
                 asked.add(Figure.DURATION)
             else:
-                asked.add(Figure.PERCENT if _asks_percent_zh(question) else Figure.ANY)
+                asked.add(Figure.PERCENT if asks_percent else Figure.ANY)
         elif question[:match.start()].endswith("第"):
             asked.add(Figure.ANY)  # 排第几: a rank
         elif after.startswith(PERCENT_UNITS):
@@ -123,7 +124,7 @@ def asked_figures_zh(question: str) -> frozenset[Figure]:
             # Chinese questions mix in English words ("total investment是多少"): read both; a
             # rate in either language wins over money, as in _money_unless_rate
             english = set(re.findall(r"[a-z]+", question.lower()))
-            if _asks_percent_zh(question) or english & PERCENT_WORDS_EN:
+            if asks_percent or english & PERCENT_WORDS_EN:
                 asked.add(Figure.PERCENT)
             elif any(word in question for word in RATE_WORDS_ZH) or english & RATE_WORDS_EN:
                 asked.add(Figure.ANY)
