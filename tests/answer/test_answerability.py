@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from retrieval.answer.answerability import FEATURES, AnswerabilityModel, margin, shipped_model
-from retrieval.measure.fit_answerability import choose_threshold, fit_logistic, out_of_fold, predict
+from retrieval.measure.fit_answerability import FOLD_ASSIGNMENTS, choose_threshold, fit_logistic, operating_threshold, out_of_fold, predict
 from retrieval.types import ANSWERED, CLOSEST, NOT_FOUND
 
 
@@ -50,3 +50,15 @@ def test_fitting_recovers_a_separating_signal_and_the_threshold_spares_answerabl
     assert np.mean((oof > 0.5) == y) > 0.9  # held-out folds, not the fitted rows
     threshold = choose_threshold(predict(x, weights, bias), y.astype(bool), 0.05)
     assert np.mean(predict(x, weights, bias)[y == 1] < threshold) <= 0.05
+
+
+def test_the_operating_threshold_is_the_median_over_fold_assignments():
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.normal(0.8, 1.0, 120), rng.normal(-0.8, 1.0, 80)]).reshape(-1, 1)
+    y = np.concatenate([np.ones(120), np.zeros(80)])
+    threshold, assignments = operating_threshold(x, y, y.astype(bool), 1.0, 0.05)
+    singles = sorted(choose_threshold(oof, y.astype(bool), 0.05) for oof in assignments)
+    assert len(assignments) == FOLD_ASSIGNMENTS and singles[0] < singles[-1]  # assignments disagree
+    assert threshold == pytest.approx(np.median(singles))
+    # at the median, each assignment abstains on about the allowed share of answerable questions
+    assert np.mean([(oof[y == 1] < threshold).mean() for oof in assignments]) <= 0.07
