@@ -279,3 +279,10 @@ def test_a_year_asked_about_is_matched_by_the_report_section_not_the_report_titl
     assert "接待游客2020万人次" in squash(answered.results[0].quote)
     assert answered.signals["years_unmatched"] == 0.0
     assert not answered.abstained
+
+
+def test_a_number_the_question_gives_does_not_make_the_sentence_restating_it_the_answer(engine):
+    # the lead sentence names the 237 projects; the next says how many of them were under way
+    top = engine.ask("崂山那237个固投重点支撑项目，到6月底开工在建的有几个？").results[0]
+    assert "已有120个开工在建" in squash(top.quote)
+    assert top.answer_text == "120个"

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.question.asked_figures import Figure, asked_figures, figure_spans, stated_figures, states_an_asked_figure
+from retrieval.question.asked_figures import Figure, asked_figures, figure_spans, stated_figures, states_an_asked_figure, without_given_numbers
 
 MONEY, COUNT, DURATION, PERCENT, ANY = Figure.MONEY, Figure.COUNT, Figure.DURATION, Figure.PERCENT, Figure.ANY
 
@@ -118,3 +118,15 @@ def test_percentages_in_words_are_marked_whole():
     text = "其中小微企业奖励比例为百分之五，最高100万元，增长5.5%。"
     assert [text[start:end] for start, end in figure_spans(text, frozenset({PERCENT}))] == ["百分之五", "5.5%"]
     assert [text[start:end] for start, end in figure_spans(text, frozenset({ANY}))] == ["百分之五", "100万元", "5.5%"]
+
+
+def test_numbers_the_question_gives_are_not_stated_answers():
+    question = "那237个重点项目里已经开工在建的有多少个？"
+    restating = "围绕总投资1800亿元的237个固投重点支撑项目,按照“挂图作战”月度节点推进。"
+    answering = "截至6月底,237个重点项目已有120个开工在建。"
+    assert Figure.COUNT in stated_figures(restating)
+    assert Figure.COUNT not in stated_figures(without_given_numbers(restating, question))
+    assert Figure.COUNT in stated_figures(without_given_numbers(answering, question))
+    # whole numbers only: 2370 and 23.7 are not the 237 the question gives
+    assert without_given_numbers("2370个和23.7平方公里和237个", question) == "2370个和23.7平方公里和 个"
+    assert without_given_numbers(restating, "有多少个开工在建？") == restating
