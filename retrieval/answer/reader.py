@@ -16,7 +16,7 @@ from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_
 from retrieval.answer.quotes import score_sentences, select_quote
 from retrieval.question.answer_type import PERIODS, AnswerType, missing_answer_types, unmatched_periods, unmatched_years, without_own_words
 from retrieval.question.attributes import unstated_attributes
-from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure, without_given_numbers
+from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure, given_numbers, without_given_numbers
 from retrieval.question.places import unmatched_places
 from retrieval.question.plan import QueryPlan
 from retrieval.search.backend import SearchBackend
@@ -106,7 +106,10 @@ class PassageReader:
         spans, sentences = self.sentences_of(row)
         context = self._context_terms(plan)
         weighted = [(term, self.term_weight(term, weight) * (CONTEXT_FACTOR if term in context else 1.0)) for term, weight in plan.terms]
-        figures = [figure_match(plan.figures, stated_figures(without_given_numbers(sentence, plan.normalized))) for sentence in sentences] if plan.figures else None
+        figures = None
+        if plan.figures:
+            given = given_numbers(plan.normalized)
+            figures = [figure_match(plan.figures, stated_figures(without_given_numbers(sentence, given))) for sentence in sentences]
         dense = sentence_dense if sentence_dense is not None and len(sentence_dense) == len(spans) else None
         named = plan.constraints.attributes
         # sentences are normalised already: only line breaks of hard-wrapped text stand between words

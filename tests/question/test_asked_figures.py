@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.question.asked_figures import Figure, asked_figures, figure_spans, stated_figures, states_an_asked_figure, without_given_numbers
+from retrieval.question.asked_figures import Figure, asked_figures, figure_spans, stated_figures, states_an_asked_figure, given_numbers, without_given_numbers
 
 MONEY, COUNT, DURATION, PERCENT, ANY = Figure.MONEY, Figure.COUNT, Figure.DURATION, Figure.PERCENT, Figure.ANY
 
@@ -121,12 +121,13 @@ def test_percentages_in_words_are_marked_whole():
 
 
 def test_numbers_the_question_gives_are_not_stated_answers():
-    question = "那237个重点项目里已经开工在建的有多少个？"
+    given = given_numbers("那237个重点项目里已经开工在建的有多少个？")
+    assert given == {"237"}
     restating = "围绕总投资1800亿元的237个固投重点支撑项目,按照“挂图作战”月度节点推进。"
     answering = "截至6月底,237个重点项目已有120个开工在建。"
     assert Figure.COUNT in stated_figures(restating)
-    assert Figure.COUNT not in stated_figures(without_given_numbers(restating, question))
-    assert Figure.COUNT in stated_figures(without_given_numbers(answering, question))
+    assert Figure.COUNT not in stated_figures(without_given_numbers(restating, given))
+    assert Figure.COUNT in stated_figures(without_given_numbers(answering, given))
     # whole numbers only: 2370 and 23.7 are not the 237 the question gives
-    assert without_given_numbers("2370个和23.7平方公里和237个", question) == "2370个和23.7平方公里和 个"
-    assert without_given_numbers(restating, "有多少个开工在建？") == restating
+    assert without_given_numbers("2370个和23.7平方公里和237个", given) == "2370个和23.7平方公里和 个"
+    assert without_given_numbers(restating, given_numbers("有多少个开工在建？")) == restating
