@@ -258,6 +258,20 @@ def test_an_attribute_the_corpus_never_states_is_not_presented_as_an_answer(engi
     assert answer.abstained
 
 
+@pytest.mark.parametrize("message", ["好的，谢谢你，今天先这样吧，再见！", "Where can I eat good dumplings near Qingdao railway station?", "青岛哪家海鲜大排档比较实惠？"])
+def test_everyday_chat_comes_nearer_everyday_messages_and_is_not_answered(engine, message):
+    answer = engine.ask(message)
+    assert answer.signals["off_domain"] > 0 and answer.abstained
+    # the signal is what lowers the confidence, not only the others
+    assert engine.model.probability(dict(answer.signals, off_domain=0.0)) > answer.confidence
+
+
+@pytest.mark.parametrize("question", ["崂山区对新认定的独角兽企业最高奖励多少？", "What was Laoshan's GDP in the first three quarters of 2022?"])
+def test_policy_questions_in_either_language_come_nearer_policy_questions(engine, question):
+    answer = engine.ask(question)
+    assert answer.signals["off_domain"] == 0.0 and not answer.abstained
+
+
 def test_a_question_asking_which_day_needs_a_day_near_the_quote(engine):
     # the report says the centre opened, in a sentence with no date
     unanswered = engine.ask("即墨东部医疗中心具体哪天启用？")

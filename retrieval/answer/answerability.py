@@ -12,7 +12,8 @@ The signals (all cheap, computed from the top passage and the other candidates):
   `names_unmatched`; `place_unmatched` for a district or city of question/places.py), and an
   asked figure or answer type (who / when / which company / where) with no sign of one near
   the quote (`figure_missing`, `answer_type_missing`);
-- the question itself: `english`, `log_length`.
+- the question itself: `english`, `log_length`, and `off_domain`, how much nearer it comes
+  to everyday chat than to questions about investment policy (question/off_domain.py).
 
 The coefficients are fitted on the tuning half of our own blind question set with
 cross-validation (`python -m retrieval.measure.fit_answerability`) and kept as plain JSON in
@@ -34,7 +35,7 @@ from retrieval.types import ANSWERED, CLOSEST, NOT_FOUND
 FEATURES = (
     "coverage", "uncovered", "dense_top", "dense_margin", "fused_margin", "figure_missing",
     "years_unmatched", "periods_unmatched", "names_unmatched", "answer_type_missing", "english", "log_length",
-    "place_unmatched", "attribute_unstated", "precise_type_missing",
+    "place_unmatched", "attribute_unstated", "precise_type_missing", "off_domain",
 )
 MODEL_FILE = "answerability.json"
 

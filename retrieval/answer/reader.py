@@ -174,8 +174,10 @@ class PassageReader:
 
     # -- the answerability model's inputs ---------------------------------------------------
 
-    def signals(self, plan: QueryPlan, rows: list[int], fused: list[float], sentence_best: dict, top_result: Result) -> dict[str, float]:
-        """The answerability model's inputs for the top result (answer/answerability.py)."""
+    def signals(self, plan: QueryPlan, rows: list[int], fused: list[float], sentence_best: dict, top_result: Result, off_domain: float = 0.0) -> dict[str, float]:
+        """The answerability model's inputs for the top result (answer/answerability.py);
+        `off_domain` is how much nearer the question comes to everyday chat than to policy
+        questions (question/off_domain.py)."""
         top = rows[0]
         spans, _ = self.sentences_of(top)
         evidence = self.evidence(plan, top)
@@ -198,6 +200,7 @@ class PassageReader:
             "attribute_unstated": attribute_missing,
             "english": float(plan.language == "en"),
             "log_length": math.log1p(len(plan.normalized)),
+            "off_domain": off_domain,
         }
 
 

@@ -29,6 +29,7 @@ from retrieval.index.keyword_index import KeywordIndex
 from retrieval.index.source_fingerprint import source_fingerprint
 from retrieval.ingest.sentences import passage_context, sentence_table
 from retrieval.language.tokenizer import Tokenizer
+from retrieval.question.off_domain import DomainAnchors, anchors_fingerprint
 from retrieval.types import Passage, SkippedFile
 
 Progress = Callable[[int, int], None]
@@ -63,6 +64,7 @@ def build_settings(embedder: Embedder, chunk_settings: ChunkSettings) -> dict:
         "dense_index": index_settings(),
         # the cross-lingual expander's code and data (glossary lines): editing them rebuilds
         "crosslingual": source_fingerprint(crosslingual).hex()[:16],
+        "domain_anchors": anchors_fingerprint(),
     }
 
 
@@ -174,6 +176,15 @@ def _write_crosslingual(passage_tokens: list[list[str]], cache: Path, target: Pa
     shutil.copyfile(cached, target)
 
 
+def _write_domain_anchors(embedder: Embedder, cache: Path, target: Path) -> None:
+    """Embedded as queries, through a cache of their own (the passage cache keys text alone,
+    and e5 embeds a query differently from a passage): only the first build pays the seconds."""
+    query_cache = EmbeddingCache(cache, {**embedder.describe(), "role": "query"})
+    dim = embedder.dim
+    DomainAnchors.embed(lambda texts: query_cache.embed(texts, embedder.embed_queries, dim)[0]).save(target)
+    query_cache.save()
+
+
 @dataclass
 class BuildParts:
     """What every backend stores: passages, their sentences, vectors and BM25 weights."""
@@ -216,6 +227,7 @@ def _compute_parts(writer: store.BuildWriter, passages: list[Passage], embedder:
     passage_tokens = [tokenizer.tokenize(text) for text in passage_texts]
     keyword = KeywordIndex.build(passage_tokens)
     _write_crosslingual(passage_tokens, store.cache_dir(index_dir), writer.path(layout.CROSSLINGUAL))
+    _write_domain_anchors(embedder, store.cache_dir(index_dir), writer.path(layout.DOMAIN_ANCHORS))
     embedded = embedded_passages + embedded_sentences
     return BuildParts(passages, list(sentences), passage_vectors, sentence_vectors, keyword, embedded, total - embedded)
 

@@ -9,6 +9,7 @@ A build folder (see store.py) holds, besides manifest.json:
     keyword/                BM25 arrays (keyword_index.py)
     dense/                  faiss index (dense_index.py)
     crosslingual.json       English -> Chinese expansion (language/crosslingual.py)
+    domain_anchors/         everyday messages and policy questions, embedded (question/off_domain.py)
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ SENTENCES = "sentences.npy"
 KEYWORD = "keyword"
 DENSE = "dense"
 CROSSLINGUAL = "crosslingual.json"
+DOMAIN_ANCHORS = "domain_anchors"
 
 
 def write_passages(path: Path, passages: Sequence[Passage]) -> None:

@@ -24,8 +24,9 @@ from pathlib import Path
 
 from retrieval.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexNotFound, IndexUnreadable
 from retrieval.ingest.files import sha256_file
+from retrieval.question.off_domain import anchors_fingerprint
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: domain_anchors/ (question/off_domain.py)
 MANIFEST = "manifest.json"
 POINTER = "CURRENT"
 BUILDS = "builds"
@@ -103,6 +104,8 @@ def check_manifest(index_dir: Path, manifest: dict, embedder_spec: str | None) -
     built_with = (manifest.get("embedder") or {}).get("spec")
     if embedder_spec is not None and built_with != embedder_spec:
         raise IndexMismatch(index_dir, f"built with embedder {built_with!r}, asked for {embedder_spec!r}")
+    if manifest.get("domain_anchors") != anchors_fingerprint():
+        raise IndexMismatch(index_dir, "built with other lists of everyday messages and policy questions (retrieval/data) than these")
 
 
 def open_build(index_dir: Path, embedder_spec: str | None = None) -> tuple[Path, dict]:

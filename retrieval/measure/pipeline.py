@@ -244,7 +244,7 @@ def peak_serving_rss_mb(index_dir: Path, questions: Sequence[str]) -> float:
 
 # ---------------------------------------------------------------- everything, in order
 
-SETTINGS_KEYS = ("format_version", "embedder", "chunker", "ingest", "dense_index", "crosslingual")
+SETTINGS_KEYS = ("format_version", "embedder", "chunker", "ingest", "dense_index", "crosslingual", "domain_anchors")
 
 
 def index_current(index_dir: Path, seeds_dir: Path, reference_index: Path) -> bool:

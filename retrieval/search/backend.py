@@ -15,7 +15,9 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from retrieval.errors import IndexMismatch
+from retrieval.errors import IndexCorrupt, IndexMismatch
+from retrieval.index import layout
+from retrieval.question.off_domain import DomainAnchors
 from retrieval.types import Passage
 
 WeightedTerms = Iterable[tuple[str, float]]
@@ -39,6 +41,17 @@ class SearchBackend(ABC):
     @property
     def embedder_spec(self) -> str:
         return self.manifest["embedder"]["spec"]
+
+    def domain_anchors(self) -> DomainAnchors:
+        """The embedded everyday messages and policy questions every backend keeps as local
+        files of its build (question/off_domain.py); read once."""
+        anchors = self.__dict__.get("_domain_anchors")
+        if anchors is None:
+            try:
+                anchors = self.__dict__["_domain_anchors"] = DomainAnchors.load(self.build_dir / layout.DOMAIN_ANCHORS)
+            except (OSError, ValueError) as error:
+                raise IndexCorrupt(self.index_dir, f"domain anchors unreadable: {error}") from error
+        return anchors
 
     # -- passages ---------------------------------------------------------------------------
 

