@@ -280,7 +280,7 @@ def test_summarise_keeps_the_language_order_zh_en():
 @pytest.mark.parametrize("name", [
     "blind_qa.jsonl", "own_qa_tune.jsonl", "own_qa_heldout.jsonl", "own_qa2_tune.jsonl", "own_qa2_heldout.jsonl",
     "own_qa3_tune.jsonl", "own_qa3_heldout.jsonl", "own_qa4_tune.jsonl", "own_qa4_heldout.jsonl",
-    "own_qa5_tune.jsonl", "own_qa5_heldout.jsonl",
+    "own_qa5_tune.jsonl", "own_qa5_heldout.jsonl", "own_qa6_tune.jsonl", "own_qa6_heldout.jsonl",
 ])
 def test_the_readmes_question_sets_hold_only_spans_their_seed_files_contain(name):
     """The README's measurements must stay answerable from the shipped seeds (whitespace
