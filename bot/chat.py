@@ -14,7 +14,7 @@ from typing import Callable, Iterator, TextIO
 from retrieval.errors import InvestqaError
 
 from . import terminal_format as fmt
-from .presentation import ANSWERED, NOT_FOUND, tier
+from .presentation import ANSWERED, NOT_FOUND, looks_off_topic, tier
 from .reload import build_changed
 
 MORE_STEP = 2  # results shown per :more
@@ -62,7 +62,8 @@ class ChatSession:
         understood = fmt.understood_line(answer.language, reply.understood_as, self.style) + "\n" if reply.rewritten else ""
         if tier(answer) == NOT_FOUND:
             self.shown = 0
-            return understood + fmt.format_abstention(answer.language, self.style, offer_more=bool(answer.results))
+            off_topic = looks_off_topic(answer)
+            return understood + fmt.format_abstention(answer.language, self.style, offer_more=bool(answer.results) and not off_topic, off_topic=off_topic)
         # an answer (marked) or the closest passage (under a caveat) leads alone; :more for the rest
         self.shown = 1
         return understood + self._with_hint(fmt.format_lead(answer, self.style))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from retrieval.types import ANSWERED, CLOSEST, NOT_FOUND, Answer, Result
 
-__all__ = ["ANSWERED", "CLOSEST", "NOT_FOUND", "tier", "answer_span", "date_labels"]
+__all__ = ["ANSWERED", "CLOSEST", "NOT_FOUND", "tier", "looks_off_topic", "answer_span", "date_labels"]
 
 DATE_LABELS = {
     "zh": {"date": "日期 {}", "posted": "网站转载 {}"},
@@ -30,6 +30,13 @@ def tier(answer: Answer) -> str:
     if answer.verdict == ANSWERED and not answer.abstained:
         return ANSWERED
     return NOT_FOUND
+
+
+def looks_off_topic(answer: Answer) -> bool:
+    """Nothing answers, and the question came nearer everyday chat than any question about
+    investment policy (retrieval/question/off_domain.py): "thanks, bye" or "weather tomorrow?"
+    is told what the documents are about rather than that nothing in them answers."""
+    return tier(answer) == NOT_FOUND and float((answer.signals or {}).get("off_domain", 0.0)) > 0.0
 
 
 def answer_span(result: Result, marked: bool = True) -> tuple[int, int] | None:

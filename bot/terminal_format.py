@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from typing import Mapping, Sequence, TextIO
 
-from .presentation import ANSWERED, CLOSEST, answer_span, date_labels, tier
+from .presentation import ANSWERED, CLOSEST, answer_span, date_labels, looks_off_topic, tier
 
 EXCERPT_LIMIT = 480  # passages longer than this are cut to an excerpt around the quote
 EXCERPT_CONTEXT = 150  # characters kept on each side of the quote
@@ -59,6 +59,7 @@ def colour_enabled(stream: TextIO, environ: Mapping[str, str] | None = None) -> 
 MESSAGES = {
     "en": {
         "abstained": "Nothing reliable was found in the documents for this question.",
+        "off_topic": "That looks outside what the documents cover (investment policy and projects): there is nothing to quote for it.",
         "offer_more": "Type :more to see the closest passages anyway.",
         "hint_more": "(:more for {count} more, :source N for the context of result N)",
         "no_more": "No more results.",
@@ -74,6 +75,7 @@ MESSAGES = {
     },
     "zh": {
         "abstained": "文档中没有找到能可靠回答这个问题的内容。",
+        "off_topic": "这个问题似乎不在文档范围内（招商引资政策和项目），没有可以引用的内容。",
         "offer_more": "输入 :more 仍可查看最接近的段落。",
         "hint_more": "（输入 :more 查看另外 {count} 条结果，:source N 查看第 N 条的上下文）",
         "no_more": "没有更多结果了。",
@@ -187,8 +189,8 @@ def format_result_line(result, style: Style, language: str = "en") -> str:
     return f"{result.rank}. {shorten(result.quote)}  {style.dim('— ' + source_line(result.passage, language=language))}"
 
 
-def format_abstention(language: str, style: Style, offer_more: bool = True) -> str:
-    lines = [style.warn(message(language, "abstained"))]
+def format_abstention(language: str, style: Style, offer_more: bool = True, off_topic: bool = False) -> str:
+    lines = [style.warn(message(language, "off_topic" if off_topic else "abstained"))]
     if offer_more:
         lines.append(message(language, "offer_more"))
     return "\n".join(lines)
@@ -210,8 +212,9 @@ def format_answer(answer, style: Style) -> str:
     and then the closest passages one line each."""
     language = answer.language
     if tier(answer) not in (ANSWERED, CLOSEST):
-        lines = [format_abstention(language, style, offer_more=False)]
-        if answer.results:
+        off_topic = looks_off_topic(answer)
+        lines = [format_abstention(language, style, offer_more=False, off_topic=off_topic)]
+        if answer.results and not off_topic:  # passages near "thanks, bye" are noise
             lines.append(style.dim(message(language, "closest")))
             lines += [format_result_line(result, style, language) for result in answer.results]
         return "\n".join(lines)

@@ -87,6 +87,9 @@ def by_words(question: str, best_score: int) -> str:
 CONFIDENCE = {ANSWERED: 0.9, CLOSEST: 0.4, NOT_FOUND: 0.05}
 
 
+OFF_DOMAIN_MARKERS = ("谢谢", "thanks")
+
+
 class FakeEngine:
     def __init__(
         self,
@@ -100,7 +103,8 @@ class FakeEngine:
     ) -> None:
         """`judge(question, best match)` gives the verdict; by default "none" when nothing
         matches, else `verdict`. With `gate`, questions containing "慢" block (up to 10 s)
-        until the gate is set."""
+        until the gate is set. A question holding one of OFF_DOMAIN_MARKERS comes nearer
+        everyday chat (signal `off_domain` 0.05), as the real engine reads "thanks, bye"."""
         self._passages = list(passages) if passages is not None else sample_passages()
         self.build_id = build_id
         self.manifest = {"build_id": build_id}
@@ -154,7 +158,8 @@ class FakeEngine:
             span = figure.span() if figure else (None, None)
             results.append(Result(rank, passage, self._match(question, passage) / 10, 0, end, *span))
         verdict = self._judge(question, self._match(question, scored[0][1])) if scored else NOT_FOUND
-        return Answer(question, language_of(question), verdict != ANSWERED, tuple(results), CONFIDENCE[verdict], verdict)
+        off_domain = 0.05 if any(marker in question.lower() for marker in OFF_DOMAIN_MARKERS) else 0.0
+        return Answer(question, language_of(question), verdict != ANSWERED, tuple(results), CONFIDENCE[verdict], verdict, {"off_domain": off_domain})
 
 
 class TelegramFakeEngine(FakeEngine):

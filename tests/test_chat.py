@@ -74,6 +74,16 @@ def test_abstention_is_said_in_the_questions_language_and_more_still_shows_passa
     assert fmt.message("en", "abstained") in english
 
 
+def test_chat_off_the_documents_subject_is_told_so_without_offering_passages():
+    chat = session()
+    reply = chat.handle("好的谢谢，今天先到这儿")
+    assert fmt.message("zh", "off_topic") in reply
+    assert fmt.message("zh", "abstained") not in reply and ":more" not in reply
+    assert fmt.message("en", "off_topic") in chat.handle("ok thanks, bye")
+    # a question the documents might answer but do not keeps the usual notice and :more
+    assert fmt.message("zh", "abstained") in chat.handle("火星上的天气怎么样？")
+
+
 def test_commands_help_quit_unknown_and_full_width_colon():
     chat = session()
     assert ":source N" in chat.handle(":help")
@@ -178,6 +188,12 @@ def test_format_answer_lists_the_closest_passages_after_an_abstention():
     assert text.splitlines()[0] == fmt.message("zh", "abstained")
     assert fmt.message("zh", "closest") in text
     assert text.count(" — ") == len(answer.results)
+
+
+def test_format_answer_lists_no_passages_for_a_message_off_the_documents_subject():
+    answer = FakeEngine().ask("好的谢谢")
+    assert answer.results  # the engine still returns its closest passages (ask --json keeps them)
+    assert fmt.format_answer(answer, PLAIN) == fmt.message("zh", "off_topic")
 
 
 # ---------------------------------------------------------------- real CLI, real index

@@ -301,6 +301,17 @@ def test_done_when_unicorn_reward_question_quotes_the_300_wan_passage_first(buil
 
 
 @pytest.mark.integration
+def test_chit_chat_on_the_real_index_is_told_what_the_documents_cover(built_index):
+    from bot.terminal_format import message
+
+    done = investqa("ask", "--index", str(built_index), "好的，谢谢你，今天先这样吧，再见！")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == message("zh", "off_topic")  # no passages listed under it
+    answer = json.loads(investqa("ask", "--json", "--index", str(built_index), "好的，谢谢你，今天先这样吧，再见！").stdout)
+    assert answer["abstained"] and answer["verdict"] == "none" and answer["results"]  # still there for machines
+
+
+@pytest.mark.integration
 def test_ask_stdin_mode_on_the_real_index(built_index):
     questions = "崂山区对新认定的独角兽企业最高奖励多少？\n\nWhat subsidies does Laoshan offer to unicorn companies?\n"
     done = investqa("ask", "--json", "-k", "3", stdin_text=questions, env_extra={"INVESTQA_INDEX": str(built_index)})

@@ -24,6 +24,7 @@ _SENTENCE_END = "。！？；!?;\n"
 MESSAGES = {
     "zh": {
         "abstain": "抱歉，文件中没有找到能回答这个问题的内容。",
+        "off_topic": "这个问题似乎不在文件范围内（招商引资政策和项目），没有可以引用的内容。可以问我文件里的项目、数据或政策。",
         "show_closest": "查看最接近的段落",
         "closest_header": "最接近的段落（不一定回答了你的问题）：",
         "closest_caveat": "没有找到确切回答这个问题的内容，最接近的是：",
@@ -58,6 +59,7 @@ MESSAGES = {
     },
     "en": {
         "abstain": "Sorry, I could not find anything in the documents that answers this question.",
+        "off_topic": "That looks outside what the documents cover (investment policy and projects), so there is nothing to quote. Ask me about the projects, figures or policies in them.",
         "show_closest": "Show the closest passages",
         "closest_header": "Closest passages (they may not answer your question):",
         "closest_caveat": "I found nothing that answers this exactly; the closest passage is:",
@@ -198,8 +200,8 @@ def format_results(
     return "\n\n".join(blocks)
 
 
-def format_abstention(language: str) -> str:
-    return text(language, "abstain")
+def format_abstention(language: str, off_topic: bool = False) -> str:
+    return text(language, "off_topic" if off_topic else "abstain")
 
 
 def format_context(passages: Sequence[Passage], focus: Result, language: str, marked: bool = False) -> str:

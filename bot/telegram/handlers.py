@@ -26,7 +26,7 @@ from retrieval.errors import EmptyQuestion, QuestionTooLong, UnknownPassage
 
 from . import formatting
 from .access import AccessPolicy, QuestionRateLimiter, Verdict
-from ..presentation import CLOSEST, NOT_FOUND
+from ..presentation import CLOSEST, NOT_FOUND, looks_off_topic
 from .answers import Action, AnswerCache, CachedAnswer, clean_question, has_words, parse_button, reply_language
 from .conversations import ConversationStore, conversation_key_of
 from .feedback import FeedbackStore
@@ -213,8 +213,11 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, ra
     key = state.cache.put(cached)
     understood = formatting.text(language, "understood_as", question=turn.understood_as) if rewritten else ""
     if cached.tier == NOT_FOUND:
-        notice = "\n\n".join(filter(None, (understood, formatting.format_abstention(language))))
-        await reply(notice, closest_keyboard(key, language, rewritten) if answer.results or rewritten else None)
+        off_topic = looks_off_topic(answer)
+        notice = "\n\n".join(filter(None, (understood, formatting.format_abstention(language, off_topic))))
+        # passages near "thanks, bye" are noise: no "closest passages" button then
+        offer = (answer.results and not off_topic) or rewritten
+        await reply(notice, closest_keyboard(key, language, rewritten) if offer else None)
         return
     # the answer (or the closest passage, under its caveat) alone; the rest behind "more results"
     caveat = formatting.text(language, "closest_caveat") if cached.tier == CLOSEST else ""

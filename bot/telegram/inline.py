@@ -11,7 +11,7 @@ from telegram.ext import ContextTypes
 from retrieval.errors import EmptyQuestion, QuestionTooLong
 
 from . import formatting
-from ..presentation import ANSWERED, CLOSEST, NOT_FOUND, tier
+from ..presentation import ANSWERED, CLOSEST, NOT_FOUND, looks_off_topic, tier
 from .answers import clean_question, has_words, reply_language
 from .handlers import state_of
 
@@ -35,7 +35,7 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     presented = tier(answer)
     articles = []
     if presented == NOT_FOUND:
-        notice = formatting.format_abstention(language)
+        notice = formatting.format_abstention(language, looks_off_topic(answer))
         articles.append(
             InlineQueryResultArticle(
                 id="abstain",

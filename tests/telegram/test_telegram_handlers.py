@@ -81,6 +81,13 @@ async def test_abstention_is_plain_and_closest_passages_sit_behind_a_button(bot)
     assert "最接近的段落" in closest and "<b>1.</b>" in closest
 
 
+async def test_a_message_off_the_documents_subject_is_told_what_they_cover_without_a_button(bot):
+    await bot.say(ALICE, "好的谢谢，无关的话，再见")
+    reply = bot.last_message(ALICE["id"])
+    assert "不在文件范围内" in reply["text"] and "没有找到" not in reply["text"]
+    assert "reply_markup" not in reply or not reply["reply_markup"]
+
+
 @pytest.mark.parametrize("user, question", [(ALICE, "an unanswerable question"), (BOB_EN, "无关的问题")])
 async def test_abstention_in_english_for_english_questions_or_clients(bot, user, question):
     await bot.say(user, question)
