@@ -223,10 +223,19 @@ def test_chat_subprocess_with_piped_stdin(built_index):
 
 @pytest.mark.integration
 def test_chat_subprocess_abstains_in_english_and_offers_more(built_index):
+    # a near miss the documents do not answer (no legal representative is named anywhere)
+    done = run_cli(["chat", "--index", str(built_index)], "Who is the legal representative of Qingdao Yike?\n:more\n")
+    assert done.returncode == 0, done.stderr
+    assert fmt.message("en", "abstained") in done.stdout and fmt.message("en", "offer_more") in done.stdout
+    assert "[1/5]" in done.stdout
+
+
+@pytest.mark.integration
+def test_chat_subprocess_tells_an_everyday_question_what_the_documents_cover(built_index):
     done = run_cli(["chat", "--index", str(built_index)], "What is the recipe for chocolate cake?\n:more\n")
     assert done.returncode == 0, done.stderr
-    assert fmt.message("en", "abstained") in done.stdout
-    assert "[1/5]" in done.stdout
+    assert fmt.message("en", "off_topic") in done.stdout and fmt.message("en", "offer_more") not in done.stdout
+    assert "[1/5]" in done.stdout  # :more typed anyway still shows the closest passages
 
 
 # ---------------------------------------------------------------- tiers and the answer span
