@@ -121,7 +121,7 @@ class Engine:
         verdict, confidence, signals = ANSWERED, 1.0, None
         if config.abstain and results:
             rows = [int(candidates[position]) for position in order]
-            off_domain = self.backend.domain_anchors().off_domain_margin(self._query_vector(plan))
+            off_domain = self.backend.domain_anchors.off_domain_margin(self._query_vector(plan))
             signals = self.reader.signals(plan, rows, [float(fused[position]) for position in order], sentence_best, results[0], off_domain)
             confidence = self.model.probability(signals)
             verdict = self.model.verdict(confidence)

@@ -10,6 +10,7 @@ Every backend runs the same contract tests (tests/search/test_backend_contract.p
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
@@ -42,16 +43,14 @@ class SearchBackend(ABC):
     def embedder_spec(self) -> str:
         return self.manifest["embedder"]["spec"]
 
+    @cached_property
     def domain_anchors(self) -> DomainAnchors:
         """The embedded everyday messages and policy questions every backend keeps as local
-        files of its build (question/off_domain.py); read once."""
-        anchors = self.__dict__.get("_domain_anchors")
-        if anchors is None:
-            try:
-                anchors = self.__dict__["_domain_anchors"] = DomainAnchors.load(self.build_dir / layout.DOMAIN_ANCHORS)
-            except (OSError, ValueError) as error:
-                raise IndexCorrupt(self.index_dir, f"domain anchors unreadable: {error}") from error
-        return anchors
+        files of its build (question/off_domain.py); read on first use."""
+        try:
+            return DomainAnchors.load(self.build_dir / layout.DOMAIN_ANCHORS)
+        except (OSError, ValueError) as error:
+            raise IndexCorrupt(self.index_dir, f"domain anchors unreadable: {error}") from error
 
     # -- passages ---------------------------------------------------------------------------
 
