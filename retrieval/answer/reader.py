@@ -14,7 +14,9 @@ import numpy as np
 from retrieval.answer.answerability import margin
 from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
-from retrieval.question.answer_type import PERIODS, AnswerType, missing_answer_types, unmatched_periods, unmatched_years, without_own_words
+from retrieval.question.answer_type import (
+    NAMED_TYPES, PERIODS, AnswerType, missing_answer_types, names_an_answer, unmatched_periods, unmatched_years, without_own_words,
+)
 from retrieval.question.attributes import unstated_attributes
 from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure, given_numbers, without_given_numbers
 from retrieval.question.places import unmatched_places
@@ -115,7 +117,10 @@ class PassageReader:
         # sentences are normalised already: only line breaks of hard-wrapped text stand between words
         attributes = [float(unstated_attributes(named, _WHITESPACE.sub("", sentence)) < len(named))
                       for sentence in sentences] if named else None
-        return select_quote(spans, score_sentences(sentences, weighted, dense, figure_matches=figures, attribute_matches=attributes), passage.text, figures)
+        answers = [names_an_answer(plan.constraints, _WHITESPACE.sub("", sentence))
+                   for sentence in sentences] if plan.constraints.answer_types & NAMED_TYPES else None
+        scores = score_sentences(sentences, weighted, dense, figure_matches=figures, attribute_matches=attributes)
+        return select_quote(spans, scores, passage.text, figures, answers)
 
     def _context_terms(self, plan: QueryPlan) -> frozenset[str]:
         """Terms naming where and when (a place or organisation, a year, a period): a paragraph

@@ -93,6 +93,20 @@ _STATES = {
 }
 
 
+# What a sentence shows when it *names* the answer, not merely mentions its kind: an office
+# followed by a name (副区长黄应胜), a named organisation (致真精密仪器（青岛）有限公司), a month or a
+# day. Stricter than _STATES, whose 企业 or 代表 any sentence of a news story holds: these decide
+# whether a quote takes in the next sentence (answer/quotes.py), so they must not fire on the
+# sentence that only names the topic.
+_NAMES = {
+    AnswerType.PERSON: re.compile(r"(?:书记|区长|市长|主任|局长|董事长|总经理|总裁|院士|教授|创始人|部长|处长|经理)[\u4e00-\u9fff]{2,3}"),
+    AnswerType.ORGANISATION: re.compile(r"[\u4e00-\u9fff（）()]{2,}(?:有限公司|集团|研究院|研究所|大学|银行|协会|商会)"),
+    AnswerType.DATE: _STATES[AnswerType.DATE],
+    AnswerType.DAY: _STATES[AnswerType.DAY],
+}
+NAMED_TYPES = frozenset(_NAMES)
+
+
 @dataclass(frozen=True)
 class Constraints:
     years: frozenset[str] = frozenset()     # "2019"
@@ -165,6 +179,12 @@ def missing_answer_types(constraints: Constraints, text: str, own_words: Iterabl
         return 0
     text = without_own_words(text, own_words)
     return int(not any(_stated(kind).search(text) for kind in asked))
+
+
+def names_an_answer(constraints: Constraints, sentence: str) -> bool:
+    """Whether `sentence` names a person, an organisation or a date of a kind the question asks
+    for (who, which company, when)."""
+    return any(_NAMES[kind].search(sentence) for kind in constraints.answer_types & NAMED_TYPES)
 
 
 def without_own_words(text: str, own_words: Iterable[str]) -> str:

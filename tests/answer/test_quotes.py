@@ -75,3 +75,18 @@ def test_without_an_asked_figure_the_quote_stays_one_sentence():
     scores = score_sentences(sentences, [("老旧小区改造工程", 3.0)])
     start, end = select_quote(sentence_spans, scores, PROJECT, figure_matches=[0.0, 0.0, 0.0])
     assert PROJECT[start:end] == sentences[0]
+
+
+SPEECH = "“我们拿出1100万元财政资金撬动商家返利，引导市民消费。”崂山区副区长黄应胜介绍。夜经济由此升温。"
+
+
+def test_a_who_question_quote_takes_in_the_next_sentence_naming_the_person():
+    sentence_spans = spans(SPEECH)
+    sentences = [SPEECH[s:e] for s, e in sentence_spans]
+    scores = score_sentences(sentences, [("1100万元", 2.0), ("商家返利", 1.0)])
+    names = [False, True, False]
+    start, end = select_quote(sentence_spans, scores, SPEECH, answer_matches=names)
+    assert SPEECH[start:end] == sentences[0] + sentences[1]
+    # a quote already naming one stays as it is, and so does one whose neighbour names none
+    assert select_quote(sentence_spans, scores, SPEECH, answer_matches=[True, True, False]) == sentence_spans[0]
+    assert select_quote(sentence_spans, scores, SPEECH, answer_matches=[False, False, True]) == sentence_spans[0]

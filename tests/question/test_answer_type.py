@@ -69,3 +69,17 @@ def test_the_year_asked_about_must_show_where_the_passage_says_which_years_facts
     assert unmatched_years(asked_2019, title_and_text, facts) == 1
     naming_the_report = read_constraints("崂山区2019年政府工作报告里，2018年接待了多少游客？", "zh")
     assert unmatched_years(naming_the_report, title_and_text, facts) == 0
+
+
+def test_a_sentence_names_an_answer_only_with_a_name_not_with_the_kind_of_thing_alone():
+    from retrieval.question.answer_type import names_an_answer
+
+    who = read_constraints("介绍夜经济政策的是哪位区领导？", "zh")
+    assert names_an_answer(who, "崂山区副区长黄应胜介绍。")
+    assert not names_an_answer(who, "我们按照全市层面对于夜经济的谋划，出台了意见。")
+    company = read_constraints("测量仪是哪家公司研发的？", "zh")
+    assert names_an_answer(company, "研发者来自致真精密仪器（青岛）有限公司。")
+    assert not names_an_answer(company, "测量仪上市，打破了国外企业在该领域的垄断。")   # 企业 alone names none
+    when = read_constraints("项目什么时候签约的？", "zh")
+    assert names_an_answer(when, "2019年11月，项目签约。") and not names_an_answer(when, "项目顺利签约。")
+    assert not names_an_answer(read_constraints("投资了多少钱？", "zh"), "崂山区副区长黄应胜介绍。")   # nothing named asked
