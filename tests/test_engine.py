@@ -300,3 +300,17 @@ def test_a_number_the_question_gives_does_not_make_the_sentence_restating_it_the
     top = engine.ask("崂山那237个固投重点支撑项目，到6月底开工在建的有几个？").results[0]
     assert "已有120个开工在建" in squash(top.quote)
     assert top.answer_text == "120个"
+
+
+def test_a_who_question_quotes_the_sentence_naming_the_person_after_the_speech_and_marks_the_name(engine):
+    # the speech matches the question's words; the speaker is named in the sentence after it
+    top = engine.ask("崂山区拿出1100万元财政资金刺激夜间消费，这事是哪位区领导出来介绍的？").results[0]
+    assert "1100万元" in squash(top.quote) and squash(top.quote).endswith("介绍。")
+    assert top.quote_start <= top.answer_start < top.answer_end <= top.quote_end
+    assert re.fullmatch(r"副?区长\w{2,3}", top.answer_text)
+
+
+@pytest.mark.parametrize("question", ["崂山 2018 旅游总收入", "市南区 前三季度 实际利用外资"])
+def test_a_keyword_query_naming_a_measure_has_the_figure_marked(engine, question):
+    top = engine.ask(question).results[0]
+    assert re.fullmatch(r"[\d.]+\s*亿(?:美)?元", top.answer_text or "")

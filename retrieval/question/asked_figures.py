@@ -183,6 +183,51 @@ def asked_figures(question: str, language: str) -> frozenset[Figure]:
     return asked_figures_en(question) if language == "en" else asked_figures_zh(question)
 
 
+# What a keyword query names when it wants a figure without asking for one ("崂山 2018
+# 旅游总收入", "金家岭金融区 规划面积", "shinan gdp first three quarters 2022"): a quantity.
+QUANTITY_WORDS_ZH = ("数量", "个数", "家数", "人数", "总数", "面积", "长度", "规模", "总量", "目标", "指标")
+COUNT_WORDS_ZH = ("数量", "个数", "家数", "人数", "总数")
+
+
+def named_figures(question: str) -> frozenset[Figure]:
+    """The kinds of figure a question names as its subject (a measure: 收入, 面积, GDP), in
+    either language, for marking the answer in a quote when it asks for no figure outright;
+    empty when it names none. Not used for ranking or answerability: "崂山区出台了什么奖励政策"
+    names 奖励 and wants a policy."""
+    english = set(re.findall(r"[a-z]+", question.lower()))
+    if _asks_percent_zh(question) or english & PERCENT_WORDS_EN:
+        return frozenset({Figure.PERCENT})
+    if any(word in question for word in RATE_WORDS_ZH) or english & RATE_WORDS_EN:
+        return frozenset({Figure.ANY})
+    if any(word in question for word in COUNT_WORDS_ZH) or "number" in english:
+        return frozenset({Figure.COUNT})
+    if any(word in question for word in MONEY_WORDS_ZH) or english & MONEY_WORDS_EN:
+        return frozenset({Figure.MONEY})
+    if any(word in question for word in QUANTITY_WORDS_ZH) or english & QUANTITY_NOUNS_EN:
+        return frozenset({Figure.ANY})
+    return frozenset()
+
+
+# what an English "how many" counts, in the measure word a Chinese text counts it with
+COUNTED_EN = {
+    **dict.fromkeys("companies enterprises firms businesses institutions banks funds organizations organisations entities".split(), "家"),
+    **dict.fromkeys("people persons tourists visitors visits residents talents jobs employees workers".split(), "人"),
+    **dict.fromkeys("buildings towers".split(), "座"),
+}
+
+
+def asked_count_unit(question: str) -> str | None:
+    """The measure word a count question asks in: 家 for 多少家 or "how many companies", 个 for
+    几个; None when it names none."""
+    for match in re.finditer(r"多少|(?<!哪)几(?!乎)", question):
+        after = _unit_of_asked(question[match.end():match.end() + 4])
+        if after[:1] and after[:1] in COUNT_UNITS and after[:1] != "倍":
+            return after[:1]
+    english = re.search(r"\bhow many((?: [a-z'’-]+){1,4})", question.lower())
+    counted = [COUNTED_EN[word] for word in english.group(1).split() if word in COUNTED_EN] if english else []
+    return counted[0] if counted else None
+
+
 def _kind_of(match: re.Match) -> Figure | None:
     number, magnitude, unit = match.group("number"), match.group("magnitude"), match.group("unit")
     if match.group("ordinal"):
@@ -211,13 +256,22 @@ PERCENT_IN_WORDS = re.compile(r"百分之(?:\d+(?:\.\d+)?|[零〇一二两三四
 
 # The unit a figure ends with, longest first, for marking the figure itself in a quote.
 _UNIT_SUFFIX = re.compile("(?:" + "|".join(sorted(
-    (re.escape(unit) for unit in ("个百分点", "百分点", "平方公里", "平方米", "万平方米", "%", "亿元", "万元", "美元", "欧元", "元")
+    (re.escape(unit) for unit in ("个百分点", "百分点", "平方公里", "平方米", "万平方米", "%", "亿元", "万元", "美元", "欧元", "元", "人次")
      + TIME_UNITS + SIZE_UNITS + COUNT_UNITS), key=len, reverse=True)) + ")")
+
+
+_LATIN_UNIT = re.compile(r"[A-Za-z]{1,3}(?![A-Za-z])")  # 100P (of computing power), 5G
 
 
 def figure_spans(text: str, asked: frozenset[Figure]) -> list[tuple[int, int]]:
     """(start, end) of every figure in `text` (not squeezed) of a kind in `asked`, number
-    and unit together: 300万元, 1.3万户, 6.5%, 百分之五."""
+    and unit together: 300万元, 1.3万户, 6.5%, 百分之五, and "930 亿元" as the source spaced it."""
+    kept = [index for index, char in enumerate(text) if not char.isspace()]
+    squeezed = "".join(text[index] for index in kept)
+    return [(kept[start], kept[end - 1] + 1) for start, end in _squeezed_figure_spans(squeezed, asked)]
+
+
+def _squeezed_figure_spans(text: str, asked: frozenset[Figure]) -> list[tuple[int, int]]:
     if Figure.PERCENT in asked or Figure.ANY in asked:
         spans = [match.span() for match in PERCENT_IN_WORDS.finditer(text)]
         taken = [range(start, end) for start, end in spans]
@@ -230,7 +284,7 @@ def figure_spans(text: str, asked: frozenset[Figure]) -> list[tuple[int, int]]:
         end = match.end("magnitude") if match.group("magnitude") else match.end("number")
         while end < len(text) and text[end] in "余多来":
             end += 1
-        unit = _UNIT_SUFFIX.match(text, end)
+        unit = _UNIT_SUFFIX.match(text, end) or _LATIN_UNIT.match(text, end)
         if unit and not text.startswith(NOT_MEASURES, end):
             end = unit.end()
         spans.append((match.start(), end))

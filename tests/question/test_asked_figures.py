@@ -131,3 +131,22 @@ def test_numbers_the_question_gives_are_not_stated_answers():
     # whole numbers only: 2370 and 23.7 are not the 237 the question gives
     assert without_given_numbers("2370个和23.7平方公里和237个", given) == "2370个和23.7平方公里和 个"
     assert without_given_numbers(restating, given_numbers("有多少个开工在建？")) == restating
+
+
+def test_keyword_queries_name_the_kind_of_figure_they_want():
+    from retrieval.question.asked_figures import named_figures
+
+    assert named_figures("崂山 2018 旅游总收入") == {Figure.MONEY}
+    assert named_figures("人力资源服务产业园 入驻率") == {Figure.PERCENT}
+    assert named_figures("崂山 私募基金管理人 家数") == {Figure.COUNT}
+    assert named_figures("shinan gdp first three quarters 2022") == {Figure.MONEY}
+    assert named_figures("暖南诉办 小程序 板块") == frozenset()
+
+
+def test_the_measure_word_a_count_is_asked_in():
+    from retrieval.question.asked_figures import asked_count_unit
+
+    assert asked_count_unit("平台涵盖了多少家注册企业？") == "家"
+    assert asked_count_unit("计划建几个口袋公园？") == "个"
+    assert asked_count_unit("How many registered companies does it cover?") == "家"
+    assert asked_count_unit("产值增长了多少？") is None
