@@ -187,7 +187,14 @@ class PassageReader:
         spans, _ = self.sentences_of(top)
         evidence = self.evidence(plan, top)
         best = [float(sentence_best[row].max()) if row in sentence_best else 0.0 for row in rows[:10]]
-        nearby = without_own_words(normalize(around(top_result, spans)), self.own_words(plan))  # once, for both checks
+        around_quote = normalize(around(top_result, spans))
+        nearby = without_own_words(around_quote, self.own_words(plan))  # once, for both checks
+        # A name stated beside the office the question names ("市南区委书记王锋表示" for 市南区的区委书记是谁)
+        # answers it, though blanking the question's own words leaves no office to see. On the six
+        # tuning parts this cleared the signal for 13 answerable questions and no unanswerable
+        # one; refitted, out of fold 0.702 -> 0.708 unanswerable abstained at 4 % answerable, held-out right
+        # outcomes 790 -> 792 of 1010.
+        named = names_an_answer(plan.constraints, _WHITESPACE.sub("", around_quote), kinds=OTHER_TYPES)
         names_missing, years_missing, periods_missing, figure_missing, places_missing, attribute_missing = self.constraint_misses(plan, top)
         return {
             "coverage": evidence.coverage,
@@ -199,7 +206,7 @@ class PassageReader:
             "years_unmatched": years_missing,
             "periods_unmatched": periods_missing,
             "names_unmatched": names_missing,
-            "answer_type_missing": float(missing_answer_types(plan.constraints, nearby, kinds=OTHER_TYPES)),
+            "answer_type_missing": float(not named and missing_answer_types(plan.constraints, nearby, kinds=OTHER_TYPES)),
             "precise_type_missing": float(missing_answer_types(plan.constraints, nearby, kinds=PRECISE_TYPES)),
             "place_unmatched": float(places_missing > 0),
             "attribute_unstated": attribute_missing,

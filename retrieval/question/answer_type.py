@@ -181,10 +181,11 @@ def missing_answer_types(constraints: Constraints, text: str, own_words: Iterabl
     return int(not any(_stated(kind).search(text) for kind in asked))
 
 
-def names_an_answer(constraints: Constraints, sentence: str) -> bool:
+def names_an_answer(constraints: Constraints, sentence: str, kinds: frozenset[AnswerType] = NAMED_TYPES) -> bool:
     """Whether `sentence` names a person, an organisation or a date of a kind the question asks
-    for (who, which company, when)."""
-    return any(_NAMES[kind].search(sentence) for kind in constraints.answer_types & NAMED_TYPES)
+    for (who, which company, when); `kinds` limits the check to those answer types. The
+    question's own words are left in: the office it names (区委书记) is followed by a name."""
+    return any(_NAMES[kind].search(sentence) for kind in constraints.answer_types & kinds & NAMED_TYPES)
 
 
 def without_own_words(text: str, own_words: Iterable[str]) -> str:

@@ -83,3 +83,4 @@ def test_a_sentence_names_an_answer_only_with_a_name_not_with_the_kind_of_thing_
     when = read_constraints("项目什么时候签约的？", "zh")
     assert names_an_answer(when, "2019年11月，项目签约。") and not names_an_answer(when, "项目顺利签约。")
     assert not names_an_answer(read_constraints("投资了多少钱？", "zh"), "崂山区副区长黄应胜介绍。")   # nothing named asked
+    assert not names_an_answer(when, "2019年11月，项目签约。", kinds=frozenset({AnswerType.PERSON}))   # another kind only
