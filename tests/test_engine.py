@@ -322,6 +322,14 @@ def test_an_office_the_question_names_followed_by_a_name_answers_a_who_question(
     assert unanswered.signals["answer_type_missing"] == 1.0 and unanswered.abstained
 
 
+def test_a_who_question_is_answered_by_the_office_it_asks_about_not_by_another(engine):
+    # the article names the computing centre's 首席运营官 and no 总经理
+    coo = engine.ask("青岛人工智能计算中心的首席运营官是谁？")
+    assert not coo.abstained and coo.results[0].answer_text == "首席运营官彭浩"
+    manager = engine.ask("青岛人工智能计算中心的总经理是谁？")
+    assert manager.signals["answer_type_missing"] == 1.0 and manager.abstained
+
+
 @pytest.mark.parametrize("question", ["崂山 2018 旅游总收入", "市南区 前三季度 实际利用外资"])
 def test_a_keyword_query_naming_a_measure_has_the_figure_marked(engine, question):
     top = engine.ask(question).results[0]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-from retrieval.question.answer_type import AnswerType
+from retrieval.question.answer_type import NAMED_PERSON, OFFICE, AnswerType, in_asked_office
 from retrieval.question.asked_figures import Figure, asked_count_unit, figure_spans, named_figures
 
 _DATE = re.compile(r"(?:(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日)?|(?:19|20)\d{2}年(?:\d{1,2}月)?(?:\d{1,2}日)?|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)"
@@ -27,10 +27,6 @@ _TITLE = re.compile(r"《[^》]*》")
 # ("该设备在清华大学" is 清华大学)
 _ORGANISATION = re.compile(r"(?:(?![在于由与和是的了为将对从向该这其及])[\u4e00-\u9fffA-Za-z0-9（）()·]){2,24}?"
                            r"(?:有限责任公司|股份有限公司|有限公司|集团|公司|银行|研究院|研究所|大学|学院|中心)")
-# an office and the name after it (副区长黄应胜介绍, 区长吕涛各位代表): names are two or three
-# characters, followed by what such a name is followed by in news and reports
-_PERSON = re.compile(r"(?:区委|市委|县委|党委|党工委)?(?:副)?(?:书记|区长|市长|县长|镇长|主任|局长|董事长|总经理|总裁|首席[\u4e00-\u9fff]{2,3}官|院士|教授|创始人|部长|处长|主席|会长|秘书长)"
-                     r"[\u4e00-\u9fff]{2,3}?(?=介绍|表示|说|指出|强调|主持|出席|致辞|讲话|称|透露|认为|提出|谈到|各位|一行|等|在|[，,。；;、：:“\"（(\s])")
 # where something was held: the venue after 在 / 于 (在青岛国际会议中心开幕)
 _VENUE = re.compile(r"[在于]([\u4e00-\u9fff（）()]{2,20}?)(?:举行|举办|开幕|召开|开展|揭牌|落户|成立)")
 _NAMED = re.compile(r"《[^》]{2,40}》|“[^”]{2,30}”")
@@ -124,7 +120,9 @@ def answer_span(
     if figures:
         candidates = _figure_candidates(quoted, figures, question)
     if not candidates and AnswerType.PERSON in answer_types:
-        candidates = [match.span() for match in _PERSON.finditer(quoted)]
+        # the person in the office asked about (总经理 of 总经理是谁) before another the quote names
+        people, offices = list(NAMED_PERSON.finditer(quoted)), frozenset(OFFICE.findall(question))
+        candidates = [match.span() for match in people if in_asked_office(match, offices)] or [match.span() for match in people]
     if not candidates and AnswerType.PLACE in answer_types:
         candidates = [match.span(1) for match in _VENUE.finditer(quoted)]
     if not candidates and answer_types & {AnswerType.DATE, AnswerType.DAY}:

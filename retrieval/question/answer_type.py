@@ -93,13 +93,23 @@ _STATES = {
 }
 
 
+# An office followed by a name and then by what a name is followed by in news text (介绍, 表示, a
+# comma): 副区长黄应胜介绍, 首席运营官彭浩介绍; not 总书记亲临视察, whose "name" is a verb. The
+# answer mark (answer/answer_span.py) marks it; the quote and the answer-type signal read the same
+# pattern, so the three agree on who is named.
+_OFFICE = r"副?(?:书记|区长|市长|县长|镇长|主任|局长|董事长|总经理|总裁|首席[\u4e00-\u9fff]{2,3}?官|院士|教授|创始人|部长|处长|主席|会长|秘书长)"
+OFFICE = re.compile(_OFFICE)
+NAMED_PERSON = re.compile(r"(?<!总)(?:区委|市委|县委|党委|党工委)?(?P<office>" + _OFFICE + r")"
+                          r"[\u4e00-\u9fff]{2,3}?(?=介绍|表示|说|指出|强调|主持|出席|致辞|讲话|称|透露|认为|提出|明确|要求|宣布|谈到|会见|见证|带队|率队|参加|各位|一行|等|在|与|和|[，,。；;、：:“\"（(\s])")
+
+
 # What a sentence shows when it *names* the answer, not merely mentions its kind: an office
 # followed by a name (副区长黄应胜), a named organisation (致真精密仪器（青岛）有限公司), a month or a
 # day. Stricter than _STATES, whose 企业 or 代表 any sentence of a news story holds: these decide
 # whether a quote takes in the next sentence (answer/quotes.py), so they must not fire on the
 # sentence that only names the topic.
 _NAMES = {
-    AnswerType.PERSON: re.compile(r"(?:书记|区长|市长|主任|局长|董事长|总经理|总裁|院士|教授|创始人|部长|处长|经理)[\u4e00-\u9fff]{2,3}"),
+    AnswerType.PERSON: NAMED_PERSON,
     AnswerType.ORGANISATION: re.compile(r"[\u4e00-\u9fff（）()]{2,}(?:有限公司|集团|研究院|研究所|大学|银行|协会|商会)"),
     AnswerType.DATE: _STATES[AnswerType.DATE],
     AnswerType.DAY: _STATES[AnswerType.DAY],
@@ -115,6 +125,7 @@ class Constraints:
     places: tuple[tuple[str, ...], ...] = ()  # districts and cities it names, each as its Chinese forms (places.py)
     attributes: tuple[tuple[str, ...], ...] = ()  # attributes it names, each as the words stating it (attributes.py)
     report_years: frozenset[str] = frozenset()  # of `years`, those naming a report ("2019年政府工作报告"), not what is asked about
+    offices: frozenset[str] = frozenset()  # offices a who-question asks about (总经理 of 总经理是谁), in Chinese
 
 
 _SENTENCE = re.compile(r"[^。！？!?；;]+[。！？!?；;]?")
@@ -153,7 +164,8 @@ def read_constraints(question: str, language: str) -> Constraints:
     if AnswerType.DAY in types:  # "哪天揭牌" is not answered by a year or a month alone
         types -= {AnswerType.DATE}
     report_years = years & frozenset(REPORT_YEAR_ZH.findall(question) + REPORT_YEAR_EN.findall(question))
-    return Constraints(years, periods, types, named_places(question), named_attributes(asking), report_years)
+    offices = frozenset(OFFICE.findall(asking)) if AnswerType.PERSON in types else frozenset()
+    return Constraints(years, periods, types, named_places(question), named_attributes(asking), report_years, offices)
 
 
 def unmatched_years(constraints: Constraints, text: str, facts_text: str | None = None) -> int:
@@ -184,8 +196,19 @@ def missing_answer_types(constraints: Constraints, text: str, own_words: Iterabl
 def names_an_answer(constraints: Constraints, sentence: str, kinds: frozenset[AnswerType] = NAMED_TYPES) -> bool:
     """Whether `sentence` names a person, an organisation or a date of a kind the question asks
     for (who, which company, when); `kinds` limits the check to those answer types. The
-    question's own words are left in: the office it names (区委书记) is followed by a name."""
-    return any(_NAMES[kind].search(sentence) for kind in constraints.answer_types & kinds & NAMED_TYPES)
+    question's own words are left in: the office it names (区委书记) is followed by a name. A
+    person counts only in an office the question asks about, when it names one: a text naming the
+    首席运营官 does not name the 总经理."""
+    asked = constraints.answer_types & kinds & NAMED_TYPES
+    if AnswerType.PERSON in asked and any(in_asked_office(match, constraints.offices) for match in NAMED_PERSON.finditer(sentence)):
+        return True
+    return any(_NAMES[kind].search(sentence) for kind in asked - {AnswerType.PERSON})
+
+
+def in_asked_office(person: re.Match[str], offices: frozenset[str]) -> bool:
+    """Whether a NAMED_PERSON match holds one of `offices`, the offices a question asks about
+    (any office, when it asks about none)."""
+    return not offices or person.group("office") in offices
 
 
 def without_own_words(text: str, own_words: Iterable[str]) -> str:

@@ -69,6 +69,15 @@ def test_the_person_and_the_venue_asked_for_are_marked():
     assert marked("论坛在青岛国际会议中心开幕。", types={AnswerType.PLACE}, terms=["论坛"]) == "青岛国际会议中心"
 
 
+def test_of_two_people_quoted_the_one_in_the_office_asked_about_is_marked():
+    text = "区委书记张元升明确提出，要打造旅游度假目的地；副区长黄应胜介绍了政策。"
+    person = {AnswerType.PERSON}
+    assert marked(text, types=person, question="崂山区副区长是谁？") == "副区长黄应胜"
+    assert marked(text, types=person, question="崂山区的区委书记是谁？") == "区委书记张元升"
+    assert marked(text, types=person, question="是哪位区领导提出的？") == "区委书记张元升"   # no office asked: the first
+    assert marked(text, types=person, question="总经理是谁？") == "区委书记张元升"   # none in it: still the person named
+
+
 def test_an_organisation_is_its_name_not_the_words_before_it_nor_the_questions_own_words():
     assert marked("目前，该设备在清华大学装机使用。", types={AnswerType.ORGANISATION}, terms=["装机"]) == "清华大学"
     text = "青岛聚量融资租赁有限公司是一家多场景的融资租赁公司。"

@@ -71,6 +71,24 @@ def test_the_year_asked_about_must_show_where_the_passage_says_which_years_facts
     assert unmatched_years(naming_the_report, title_and_text, facts) == 0
 
 
+def test_a_who_question_naming_an_office_is_answered_only_by_a_person_in_that_office():
+    from retrieval.question.answer_type import names_an_answer
+
+    sentence = "据青岛人工智能计算中心首席运营官彭浩介绍，中心已上线运营。"
+    asks_coo = read_constraints("青岛人工智能计算中心的首席运营官是谁？", "zh")
+    asks_manager = read_constraints("青岛人工智能计算中心的总经理是谁？", "zh")
+    asks_anyone = read_constraints("这件事是谁介绍的？", "zh")
+    assert asks_coo.offices == {"首席运营官"} and asks_manager.offices == {"总经理"} and not asks_anyone.offices
+    assert names_an_answer(asks_coo, sentence) and names_an_answer(asks_anyone, sentence)
+    assert not names_an_answer(asks_manager, sentence)
+    secretary = read_constraints("市南区的区委书记是谁？", "zh")
+    assert names_an_answer(secretary, "崂山区委书记张元升明确提出旅游品质提升的重要性。")
+    # an office followed by a verb, not a name
+    assert not names_an_answer(secretary, "上合青岛峰会结束后总书记亲临即墨视察。")
+    assert not names_an_answer(secretary, "习近平总书记亲临视察，市委书记莅临调研。")
+    assert not names_an_answer(read_constraints("崂山区副区长是谁？", "zh"), "区长吕涛各位代表:")
+
+
 def test_a_sentence_names_an_answer_only_with_a_name_not_with_the_kind_of_thing_alone():
     from retrieval.question.answer_type import names_an_answer
 
