@@ -143,6 +143,25 @@ def asking_part(question: str) -> str:
     return "".join(asking) or question
 
 
+# An English question asks what its first question word asks; a later "when", "where" or "who"
+# opens a clause about the subject ("How much did X invest when it landed in Laoshan?"), unless
+# it opens a second question ("Who delivered the report, and on what date?"). Words naming the
+# answer outright ("the exact date", "address") count wherever they stand.
+_QUESTION_WORD_EN = re.compile(r"\b(?:who|whose|when|where|which|what|how)\b")
+_SECOND_QUESTION_EN = re.compile(r"(?:\band|[,;?])\s+(?:(?:on|in|at|by|from|since|for)\s+)?(?=(?:who|whose|when|where|which|what|how)\b)")
+
+
+def _asked_types_en(asking: str) -> frozenset[AnswerType]:
+    first = _QUESTION_WORD_EN.search(asking)
+    starts = ({first.start()} if first else set()) | {match.end() for match in _SECOND_QUESTION_EN.finditer(asking)}
+
+    def asks(match: re.Match[str]) -> bool:
+        opening = _QUESTION_WORD_EN.search(match.group())
+        return opening is None or match.start() + opening.start() in starts
+
+    return frozenset(kind for kind, pattern in _ASKS_EN if any(asks(match) for match in pattern.finditer(asking)))
+
+
 def read_constraints(question: str, language: str) -> Constraints:
     """Chinese questions mix in English (2020年Q1) and English ones pinyin: periods are read in
     both languages; years and answer types in the question's own. Answer types and attributes
@@ -153,7 +172,7 @@ def read_constraints(question: str, language: str) -> Constraints:
     periods = frozenset(key for key in PERIODS if re.search(PERIODS[key], question) or re.search(PERIODS_EN[key], lowered))
     if language == "en":
         years = frozenset(YEAR_EN.findall(question))
-        types = frozenset(kind for kind, pattern in _ASKS_EN if pattern.search(asking.lower()))
+        types = _asked_types_en(asking.lower())
     else:
         years = frozenset(YEAR_ZH.findall(question)) | frozenset(YEAR_EN.findall(question))
         types = frozenset(kind for kind, pattern in _ASKS_ZH if pattern.search(asking))

@@ -71,6 +71,18 @@ def test_the_year_asked_about_must_show_where_the_passage_says_which_years_facts
     assert unmatched_years(naming_the_report, title_and_text, facts) == 0
 
 
+@pytest.mark.parametrize("question, asked", [
+    ("How much did Qingdao Xituxi invest when it landed in Laoshan?", set()),
+    ("Who was the Jimo party secretary when the report was delivered?", {AnswerType.PERSON}),
+    ("Who delivered the 2019 Jimo work report, and on what date?", {AnswerType.PERSON, AnswerType.DAY}),
+    ("What was the exact date of the reform meeting?", {AnswerType.DAY}),
+    ("When did the park open?", {AnswerType.DATE}),
+    ("In which district is the park?", {AnswerType.DISTRICT}),
+])
+def test_an_english_question_asks_what_its_question_words_ask_not_its_clauses(question, asked):
+    assert read_constraints(question, "en").answer_types == asked
+
+
 def test_a_who_question_naming_an_office_is_answered_only_by_a_person_in_that_office():
     from retrieval.question.answer_type import names_an_answer
 
