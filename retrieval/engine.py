@@ -116,7 +116,8 @@ class Engine:
             row = int(candidates[position])
             passage = self.backend.passage(row)
             start, end = self.reader.quote(row, plan, sentence_best.get(row))
-            span = answer_span(passage.text, (start, end), plan.figures, plan.constraints.answer_types, self.reader.own_words(plan), plan.normalized)
+            span = answer_span(passage.text, (start, end), plan.figures, plan.constraints.answer_types, self.reader.own_words(plan), plan.normalized,
+                               plan.constraints.offices)
             results.append(Result(rank, passage, float(fused[position]), start, end, *(span or (None, None))))
         verdict, confidence, signals = ANSWERED, 1.0, None
         if config.abstain and results:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
-from retrieval.question.answer_type import NAMED_PERSON, OFFICE, AnswerType, in_asked_office
+from retrieval.question.answer_type import NAMED_PERSON, AnswerType, in_asked_office
 from retrieval.question.asked_figures import Figure, asked_count_unit, figure_spans, named_figures
 
 _DATE = re.compile(r"(?:(?:(?:19|20)\d{2}年)?\d{1,2}月(?:\d{1,2}日)?|(?:19|20)\d{2}年(?:\d{1,2}月)?(?:\d{1,2}日)?|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日)"
@@ -105,8 +105,10 @@ def answer_span(
     answer_types: frozenset[AnswerType],
     terms: Iterable[str],
     question: str = "",
+    offices: frozenset[str] = frozenset(),
 ) -> tuple[int, int] | None:
-    """(start, end) into `text`, inside `quote`, of the answer; None when none can be told."""
+    """(start, end) into `text`, inside `quote`, of the answer; None when none can be told.
+    `offices` are those a who-question asks about (`Constraints.offices`)."""
     start, end = quote
     quoted = text[start:end]
     words = sorted({term.lower() for term in terms if term and len(term) >= 2}, key=len, reverse=True)
@@ -121,7 +123,7 @@ def answer_span(
         candidates = _figure_candidates(quoted, figures, question)
     if not candidates and AnswerType.PERSON in answer_types:
         # the person in the office asked about (总经理 of 总经理是谁) before another the quote names
-        people, offices = list(NAMED_PERSON.finditer(quoted)), frozenset(OFFICE.findall(question))
+        people = list(NAMED_PERSON.finditer(quoted))
         candidates = [match.span() for match in people if in_asked_office(match, offices)] or [match.span() for match in people]
     if not candidates and AnswerType.PLACE in answer_types:
         candidates = [match.span(1) for match in _VENUE.finditer(quoted)]

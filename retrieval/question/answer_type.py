@@ -98,7 +98,7 @@ _STATES = {
 # answer mark (answer/answer_span.py) marks it; the quote and the answer-type signal read the same
 # pattern, so the three agree on who is named.
 _OFFICE = r"副?(?:书记|区长|市长|县长|镇长|主任|局长|董事长|总经理|总裁|首席[\u4e00-\u9fff]{2,3}?官|院士|教授|创始人|部长|处长|主席|会长|秘书长)"
-OFFICE = re.compile(_OFFICE)
+_ASKED_OFFICE = re.compile(_OFFICE)
 NAMED_PERSON = re.compile(r"(?<!总)(?:区委|市委|县委|党委|党工委)?(?P<office>" + _OFFICE + r")"
                           r"[\u4e00-\u9fff]{2,3}?(?=介绍|表示|说|指出|强调|主持|出席|致辞|讲话|称|透露|认为|提出|明确|要求|宣布|谈到|会见|见证|带队|率队|参加|各位|一行|等|在|与|和|[，,。；;、：:“\"（(\s])")
 
@@ -183,7 +183,7 @@ def read_constraints(question: str, language: str) -> Constraints:
     if AnswerType.DAY in types:  # "哪天揭牌" is not answered by a year or a month alone
         types -= {AnswerType.DATE}
     report_years = years & frozenset(REPORT_YEAR_ZH.findall(question) + REPORT_YEAR_EN.findall(question))
-    offices = frozenset(OFFICE.findall(asking)) if AnswerType.PERSON in types else frozenset()
+    offices = frozenset(_ASKED_OFFICE.findall(asking)) if AnswerType.PERSON in types else frozenset()
     return Constraints(years, periods, types, named_places(question), named_attributes(asking), report_years, offices)
 
 

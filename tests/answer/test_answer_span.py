@@ -1,5 +1,5 @@
 from retrieval.answer.answer_span import answer_span
-from retrieval.question.answer_type import AnswerType
+from retrieval.question.answer_type import AnswerType, read_constraints
 from retrieval.question.asked_figures import Figure
 
 TEXT = "崂山区出台政策。对新认定的独角兽企业给予最高300万元奖励；对瞪羚企业给予50万元奖励。"
@@ -45,7 +45,8 @@ def test_the_figure_in_the_clause_of_the_questions_words_wins_and_a_rate_questio
 
 
 def marked(text, figures=frozenset(), types=frozenset(), terms=(), question=""):
-    span = answer_span(text, (0, len(text)), frozenset(figures), frozenset(types), list(terms), question)
+    offices = read_constraints(question, "zh").offices if AnswerType.PERSON in types else frozenset()
+    span = answer_span(text, (0, len(text)), frozenset(figures), frozenset(types), list(terms), question, offices)
     return text[span[0]:span[1]] if span else None
 
 
