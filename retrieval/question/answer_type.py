@@ -218,10 +218,8 @@ def names_an_answer(constraints: Constraints, sentence: str, kinds: frozenset[An
     question's own words are left in: the office it names (区委书记) is followed by a name. A
     person counts only in an office the question asks about, when it names one: a text naming the
     首席运营官 does not name the 总经理."""
-    asked = constraints.answer_types & kinds & NAMED_TYPES
-    if AnswerType.PERSON in asked and any(in_asked_office(match, constraints.offices) for match in NAMED_PERSON.finditer(sentence)):
-        return True
-    return any(_NAMES[kind].search(sentence) for kind in asked - {AnswerType.PERSON})
+    return any(kind is not AnswerType.PERSON or in_asked_office(match, constraints.offices)
+               for kind in constraints.answer_types & kinds & NAMED_TYPES for match in _NAMES[kind].finditer(sentence))
 
 
 def in_asked_office(person: re.Match[str], offices: frozenset[str]) -> bool:
