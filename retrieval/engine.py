@@ -184,13 +184,15 @@ class Engine:
         names, or state no figure of the kind it asks for or no attribute it names: "Jimo's GDP in 2018" must not be
         answered from a Laoshan passage; and those the config names as demoted."""
         head = order[: config.rerank_depth]
-        misses = np.array([self.reader.constraint_misses(plan, int(candidates[position])) for position in head], dtype=np.float64).reshape(-1, 6)
+        misses = np.array([self.reader.constraint_misses(plan, int(candidates[position])) for position in head], dtype=np.float64).reshape(-1, 7)
         demoted_rows = {self.backend.row_of(passage_id) for passage_id in config.demoted_passages} if config.demote_penalty else set()
         demoted = np.isin(candidates[head], list(demoted_rows - {None})).astype(np.float64)
         if not misses.any() and not demoted.any():
             return fused, order
         adjusted = fused.astype(np.float64, copy=True)
-        adjusted[head] -= misses @ np.array([config.name_penalty, config.year_penalty, config.period_penalty, config.figure_penalty, config.place_penalty, config.attribute_penalty])
+        penalties = np.array([config.name_penalty, config.year_penalty, config.period_penalty, config.figure_penalty, config.place_penalty,
+                              config.attribute_penalty, config.person_penalty])
+        adjusted[head] -= misses @ penalties
         adjusted[head] -= config.demote_penalty * demoted
         reordered = head[np.argsort(-adjusted[head], kind="stable")]
         return adjusted, np.concatenate([reordered, order[config.rerank_depth:]])

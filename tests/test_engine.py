@@ -334,3 +334,12 @@ def test_a_who_question_is_answered_by_the_office_it_asks_about_not_by_another(e
 def test_a_keyword_query_naming_a_measure_has_the_figure_marked(engine, question):
     top = engine.ask(question).results[0]
     assert re.fullmatch(r"[\d.]+\s*亿(?:美)?元", top.answer_text or "")
+
+
+def test_an_english_who_question_is_answered_by_a_name_in_the_office_it_names(engine):
+    # the corpus names Shinan's party secretary (市南区委书记王锋) but not its district mayor; a news
+    # lead's 局长书记擂台 ("the directors' and secretaries' contest") names nobody
+    secretary = engine.ask("Who is the Shinan district party secretary?")
+    assert not secretary.abstained and secretary.results[0].answer_text == "区委书记王锋"
+    mayor = engine.ask("Who is the district mayor of Shinan?")
+    assert mayor.signals["answer_type_missing"] == 1.0 and mayor.abstained

@@ -127,7 +127,7 @@ def answer_span(
         candidates = [match.span() for match in people if in_asked_office(match, offices)] or [match.span() for match in people]
     if not candidates and AnswerType.PLACE in answer_types:
         candidates = [match.span(1) for match in _VENUE.finditer(quoted)]
-    if not candidates and answer_types & {AnswerType.DATE, AnswerType.DAY}:
+    if not candidates and answer_types & {AnswerType.DATE, AnswerType.DAY, AnswerType.YEAR}:
         candidates = [match.span() for match in _DATE.finditer(quoted)]
     if not candidates and AnswerType.ORGANISATION in answer_types:
         # a name the question itself gives ("融资租赁公司" of 哪家融资租赁公司) is not the answer

@@ -21,7 +21,8 @@ from retrieval.question.places import named_places, shipped_places
 
 class AnswerType(Enum):
     PERSON = "person"              # 谁, who
-    DATE = "date"                  # 什么时候, 何时, when, what year
+    DATE = "date"                  # 什么时候, 何时, when: a month with its year or day
+    YEAR = "year"                  # 哪一年, what year: a year alone answers
     DAY = "day"                    # 哪天, 几月几号, on what date: a month and day, not a year alone
     DISTRICT = "district"          # 哪个区, which district: a named district or city, not any 区 or 市
     ORGANISATION = "organisation"  # 哪家公司, which company
@@ -65,7 +66,8 @@ PERIODS_EN = {
 
 _ASKS_ZH = (
     (AnswerType.PERSON, re.compile(r"谁|哪位|什么人|姓名|负责人|法人(?!金融|机构|单位|企业|银行)|法定代表人|董事长|总经理|区长是|书记是")),
-    (AnswerType.DATE, re.compile(r"什么时候|何时|哪一?年|几月|哪个月")),
+    (AnswerType.DATE, re.compile(r"什么时候|何时|几月|哪个月")),
+    (AnswerType.YEAR, re.compile(r"哪一?年(?!级)|几几年")),
     (AnswerType.ORGANISATION, re.compile(r"哪家|哪些?(?:公司|企业|机构|银行|单位|集团)|什么(?:公司|企业|机构|单位)|由谁|谁(?:来)?(?:运营|建设|投资)")),
     (AnswerType.PLACE, re.compile(r"哪里|哪儿|在哪|什么地方|何处|哪个(?:区|市|街道|位置|地点)")),
     (AnswerType.ADDRESS, re.compile(r"地址|门牌")),
@@ -74,7 +76,8 @@ _ASKS_ZH = (
 )
 _ASKS_EN = (
     (AnswerType.PERSON, re.compile(r"\bwho\b|\bwhose\b|\bwhich (?:person|official)\b|\bname of the (?:mayor|chair|head|director|ceo|president)")),
-    (AnswerType.DATE, re.compile(r"\bwhen\b|\bwhat (?:month|time)\b|\bwhich month\b|\bwhat year\b|\bwhich year\b")),
+    (AnswerType.DATE, re.compile(r"\bwhen\b|\bwhat (?:month|time)\b|\bwhich month\b")),
+    (AnswerType.YEAR, re.compile(r"\b(?:what|which) year\b")),
     (AnswerType.ORGANISATION, re.compile(r"\bwhich (?:company|companies|firm|firms|enterprise|enterprises|bank|banks|organi[sz]ation|institution)\b|\bwhat (?:company|firm|enterprise|bank)\b")),
     (AnswerType.PLACE, re.compile(r"\bwhere\b|\bwhich (?:district|city|county|town|street|area|province)\b|\bin which\b")),
     (AnswerType.ADDRESS, re.compile(r"\baddress\b")),
@@ -85,9 +88,11 @@ _ASKS_EN = (
 # What a text shows when it states an answer of each type.
 _STATES = {
     AnswerType.PERSON: re.compile(r"(?:书记|区长|市长|主任|局长|董事长|总经理|总裁|负责人|院士|教授|代表|创始人|部长|处长|经理)"),
-    AnswerType.DATE: re.compile(r"(?:19|20)\d{2}年\d{1,2}月|\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日"),
+    AnswerType.DATE: re.compile(r"(?:19|20)\d{2}年\d{1,2}月|\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|\d{1,2}月(?:底|初|末|中旬|上旬|下旬|份)"),
+    AnswerType.YEAR: re.compile(r"(?<!\d)(?:19|20)\d{2}年"),
     AnswerType.ORGANISATION: re.compile(r"(?:有限公司|股份|集团|公司|银行|基金|研究院|研究所|大学|学院|中心|协会|机构|企业)"),
-    AnswerType.PLACE: re.compile(r"(?:[区市县镇省村]|街道|社区|片区|路\d*号?|大道|园区)"),
+    # a venue answers "where was it held" as well as a district does (青岛国际会议中心, 青岛海尔大学)
+    AnswerType.PLACE: re.compile(r"(?:[区市县镇省村]|街道|社区|片区|路\d*号?|大道|园区|大学|学院|酒店|宾馆|饭店|大厦|广场|会堂|礼堂|体育馆|展馆|会展中心|会议中心|剧院|公园)"),
     AnswerType.ADDRESS: re.compile(r"(?:路|街|道)\d+号|\d+号楼"),
     AnswerType.DAY: re.compile(r"\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|(?:19|20)\d{2}-\d{1,2}-\d{1,2}"),
 }
@@ -99,8 +104,35 @@ _STATES = {
 # pattern, so the three agree on who is named.
 _OFFICE = r"副?(?:书记|区长|市长|县长|镇长|主任|局长|董事长|总经理|总裁|首席[\u4e00-\u9fff]{2,3}?官|院士|教授|创始人|部长|处长|主席|会长|秘书长)"
 _ASKED_OFFICE = re.compile(_OFFICE)
+# The offices an English who-question names, as the Chinese offices of _OFFICE that hold them
+# ("the district mayor of Shinan" is 区长, "the party secretary" 书记): without them any office a
+# passage names (局长书记擂台 in a news lead) looked like the answer to "Who is the mayor?".
+_OFFICES_EN = (
+    (re.compile(r"\b(?:deputy|vice)[ -](?:district )?mayor\b"), ("副区长", "副市长")),
+    (re.compile(r"\b(?:district )?mayor\b|\bqu ?zhang\b"), ("区长", "市长")),
+    (re.compile(r"\b(?:deputy|vice)[ -](?:party )?secretary\b"), ("副书记",)),
+    (re.compile(r"\b(?:party )?secretary\b|\bshu ?ji\b"), ("书记",)),
+    (re.compile(r"\bgeneral manager\b"), ("总经理",)),
+    (re.compile(r"\bchair(?:man|woman|person)?\b"), ("董事长", "主席", "会长")),
+    (re.compile(r"\bceo\b|\bchief executive\b|\bpresident\b"), ("总裁",)),
+    (re.compile(r"\bfounder\b"), ("创始人",)),
+    (re.compile(r"\bdirector\b"), ("主任", "局长", "处长")),
+    (re.compile(r"\bacademician\b"), ("院士",)),
+    (re.compile(r"\bprofessor\b"), ("教授",)),
+)
+# Common Chinese surnames: a name after an office begins with one (王锋, 黄应胜), a phrase does not
+# (书记擂台, "the secretaries' contest", in a news lead). Characters that mostly stand for
+# something else next to an office (和, 在, 等) are left out.
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔"
+    "钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施"
+    "牛樊葛邢齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂苗谷盛"
+    "曲翁冉骆蓝辛靳管柴蒙鲍喻祁蒲房滕屈饶牟艾尤穆卓缪褚娄窦戚岑宫费卜冷晏席卫柏瞿桂佟臧闵苟邬卞姬仇栾隋刁"
+    "巫寇桑郎甄丛仲虞敖巩佘邝封匡鞠荆冀郁胥栗燕楚鄢谌奚粟冼蔺闻厉仝郜阚帅屠朴禹祖漆巴卿狄宣晋芮扈晁阙浦"
+    "鹿邸雍辜裘亓邰赫宿逯茹慕亢嵇湛戎茅揭檀昝衡尧"
+)
 NAMED_PERSON = re.compile(r"(?<!总)(?:区委|市委|县委|党委|党工委)?(?P<office>" + _OFFICE + r")"
-                          r"[\u4e00-\u9fff]{2,3}?(?=介绍|表示|说|指出|强调|主持|出席|致辞|讲话|称|透露|认为|提出|明确|要求|宣布|谈到|会见|见证|带队|率队|参加|各位|一行|等|在|与|和|[，,。；;、：:“\"（(\s])")
+                          r"(?=[" + SURNAMES + r"])[\u4e00-\u9fff]{2,3}?(?=介绍|表示|说|指出|强调|主持|出席|致辞|讲话|称|透露|认为|提出|明确|要求|宣布|谈到|会见|见证|带队|率队|参加|各位|一行|等|在|与|和|[，,。；;、：:“\"（(\s])")
 
 
 # What a sentence shows when it *names* the answer, not merely mentions its kind: an office
@@ -112,6 +144,7 @@ _NAMES = {
     AnswerType.PERSON: NAMED_PERSON,
     AnswerType.ORGANISATION: re.compile(r"[\u4e00-\u9fff（）()]{2,}(?:有限公司|集团|研究院|研究所|大学|银行|协会|商会)"),
     AnswerType.DATE: _STATES[AnswerType.DATE],
+    AnswerType.YEAR: _STATES[AnswerType.YEAR],
     AnswerType.DAY: _STATES[AnswerType.DAY],
 }
 NAMED_TYPES = frozenset(_NAMES)
@@ -183,8 +216,20 @@ def read_constraints(question: str, language: str) -> Constraints:
     if AnswerType.DAY in types:  # "哪天揭牌" is not answered by a year or a month alone
         types -= {AnswerType.DATE}
     report_years = years & frozenset(REPORT_YEAR_ZH.findall(question) + REPORT_YEAR_EN.findall(question))
-    offices = frozenset(_ASKED_OFFICE.findall(asking)) if AnswerType.PERSON in types else frozenset()
+    offices = asked_offices(asking) if AnswerType.PERSON in types else frozenset()
     return Constraints(years, periods, types, named_places(question), named_attributes(asking), report_years, offices)
+
+
+def asked_offices(asking: str) -> frozenset[str]:
+    """The Chinese offices a who-question's asking sentences name, in either language (a deputy
+    mayor is not also asked as a mayor)."""
+    offices = set(_ASKED_OFFICE.findall(asking))
+    lowered = asking.lower()
+    for pattern, chinese in _OFFICES_EN:
+        lowered, found = pattern.subn(" ", lowered)
+        if found:
+            offices.update(chinese)
+    return frozenset(offices)
 
 
 def unmatched_years(constraints: Constraints, text: str, facts_text: str | None = None) -> int:

@@ -14,6 +14,8 @@ from retrieval.question.answer_type import AnswerType, asking_part, missing_answ
     ("On what exact date was the meeting held?", "en", {AnswerType.DAY}),
     ("金家岭金融区的法人金融机构有多少家？", "zh", set()),
     ("When did the centre open?", "en", {AnswerType.DATE}),
+    ("这个会是哪一年开幕的？", "zh", {AnswerType.YEAR}),
+    ("In what year was the company founded?", "en", {AnswerType.YEAR}),
     ("How much did it invest?", "en", set()),
 ])
 def test_the_asked_answer_type_is_read_from_the_question_words(question, language, kinds):
@@ -114,3 +116,25 @@ def test_a_sentence_names_an_answer_only_with_a_name_not_with_the_kind_of_thing_
     assert names_an_answer(when, "2019年11月，项目签约。") and not names_an_answer(when, "项目顺利签约。")
     assert not names_an_answer(read_constraints("投资了多少钱？", "zh"), "崂山区副区长黄应胜介绍。")   # nothing named asked
     assert not names_an_answer(when, "2019年11月，项目签约。", kinds=frozenset({AnswerType.PERSON}))   # another kind only
+
+
+def test_an_english_who_question_names_its_office_in_the_documents_words():
+    assert read_constraints("Who is the district mayor of Shinan?", "en").offices == {"区长", "市长"}
+    assert read_constraints("Who is the deputy mayor in charge of urban renewal?", "en").offices == {"副区长", "副市长"}
+    assert read_constraints("Who is the Communist Party secretary of Jimo District?", "en").offices == {"书记"}
+    assert read_constraints("Who is the quzhang (district mayor) of Shinan Qu?", "en").offices == {"区长", "市长"}
+    assert not read_constraints("Who spoke at the conference?", "en").offices
+    assert not read_constraints("What did the mayor say about investment?", "en").offices   # asks no person
+
+
+@pytest.mark.parametrize("question, language, text, missing", [
+    ("会议在哪里举办？", "zh", "恳谈会于2023年在青岛海尔大学举行。", 0),            # a venue answers where
+    ("Where was the conference held?", "en", "论坛在青岛国际会议中心开幕。", 0),
+    ("会议在哪里举办？", "zh", "恳谈会顺利举办，签约项目12个。", 1),
+    ("帮办中心是什么时候成立的？", "zh", "9月底，帮办中心成立。", 0),              # a month with 底 is a date
+    ("帮办中心是什么时候成立的？", "zh", "帮办中心成立后服务企业200家。", 1),
+    ("大会是哪一年开幕的？", "zh", "2020年，大会在青岛开幕。", 0),                  # a year alone answers what year
+    ("大会是什么时候开幕的？", "zh", "2020年，大会在青岛开幕。", 1),                # but not when
+])
+def test_venues_months_and_years_state_the_answer_types_that_ask_for_them(question, language, text, missing):
+    assert missing_answer_types(read_constraints(question, language), text, ["大会", "帮办中心"]) == missing
