@@ -15,8 +15,8 @@ from retrieval.answer.answerability import margin
 from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
 from retrieval.question.answer_type import (
-    NAMED_PERSON, NAMED_TYPES, PERIODS, AnswerType, Constraints, in_asked_office, missing_answer_types, names_an_answer, unmatched_periods,
-    unmatched_years, without_own_words,
+    NAMED_TYPES, PERIODS, AnswerType, Constraints, missing_answer_types, names_an_answer, unmatched_periods, unmatched_years,
+    without_own_words,
 )
 from retrieval.question.attributes import unstated_attributes
 from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure, given_numbers, without_given_numbers
@@ -168,7 +168,7 @@ class PassageReader:
         constraints = plan.constraints
         if not constraints.offices or AnswerType.PERSON not in constraints.answer_types:
             return True
-        return any(in_asked_office(person, constraints.offices) for person in NAMED_PERSON.finditer(self.context(row)))
+        return names_an_answer(constraints, self.context(row), kinds=frozenset({AnswerType.PERSON}))
 
     def constraint_misses(self, plan: QueryPlan, row: int) -> tuple[float, float, float, float, float, float, float]:
         """What passage `row` misses of the question's constraints: the weight share of named
