@@ -90,3 +90,19 @@ def test_a_who_question_quote_takes_in_the_next_sentence_naming_the_person():
     # a quote already naming one stays as it is, and so does one whose neighbour names none
     assert select_quote(sentence_spans, scores, SPEECH, answer_matches=[True, True, False]) == sentence_spans[0]
     assert select_quote(sentence_spans, scores, SPEECH, answer_matches=[False, False, True]) == sentence_spans[0]
+
+
+MAKER = "近日，国内首台晶圆测量仪上市。目前，该设备在清华大学等单位装机使用。这款测量仪的研发者来自致真精密仪器有限公司。"
+
+
+def test_a_far_sentence_naming_the_answer_is_quoted_when_it_matches_the_question_nearly_as_well():
+    sentence_spans = spans(MAKER)
+    sentences = [MAKER[s:e] for s, e in sentence_spans]
+    scores = score_sentences(sentences, [("晶圆", 1.0), ("测量仪", 1.0), ("研发", 0.5)])
+    # the next sentence names an organisation too (清华大学), but matches the question by nothing
+    names = [False, True, True]
+    assert select_quote(sentence_spans, scores, MAKER, answer_matches=names) == sentence_spans[2]
+    # a far naming sentence that matches the question poorly is not quoted: the next one is taken in
+    weak = score_sentences(sentences, [("晶圆", 1.0), ("上市", 1.0), ("测量仪", 0.2)])
+    start, end = select_quote(sentence_spans, weak, MAKER, answer_matches=names)
+    assert MAKER[start:end] == sentences[0] + sentences[1]
