@@ -343,3 +343,22 @@ def test_an_english_who_question_is_answered_by_a_name_in_the_office_it_names(en
     assert not secretary.abstained and secretary.results[0].answer_text == "区委书记王锋"
     mayor = engine.ask("Who is the district mayor of Shinan?")
     assert mayor.signals["answer_type_missing"] == 1.0 and mayor.abstained
+
+
+def test_a_year_the_passage_names_but_not_for_the_quoted_sentence_is_out_of_force(engine):
+    # the passage names 2021 in its lead ("继2021年进阶…之后，2022年…"); its figures are 2022's
+    other_year = engine.ask("2021年崂山区的固定资产投资增长了多少？")
+    assert other_year.signals["years_unmatched"] == 0.0 and other_year.signals["year_out_of_force"] == 1.0
+    assert other_year.abstained
+    own_year = engine.ask("崂山区2022年前三季度固定资产投资增速怎么样？")
+    assert own_year.results[0].passage.passage_id == other_year.results[0].passage.passage_id
+    assert own_year.signals["year_out_of_force"] == 0.0 and own_year.signals["period_out_of_force"] == 0.0
+    assert not own_year.abstained
+
+
+def test_a_count_asked_in_a_measure_word_the_quote_counts_nothing_in_is_flagged(engine):
+    asked_in_jia = engine.ask("市南区前三季度新注册了几家企业？")
+    asked_in_ge = engine.ask("市南区前三季度新注册了多少个亿元以上内资项目？")
+    assert "85个" in asked_in_jia.results[0].quote and "85个" in asked_in_ge.results[0].quote
+    assert asked_in_jia.signals["count_unit_missing"] == 1.0 and asked_in_ge.signals["count_unit_missing"] == 0.0
+    assert asked_in_jia.confidence < asked_in_ge.confidence

@@ -11,7 +11,9 @@ The signals (all cheap, computed from the top passage and the other candidates):
   window, title and date never mention (`years_unmatched`, `periods_unmatched`,
   `names_unmatched`; `place_unmatched` for a district or city of question/places.py), and an
   asked figure or answer type (who / when / which company / where) with no sign of one near
-  the quote (`figure_missing`, `answer_type_missing`);
+  the quote (`figure_missing`, `answer_type_missing`); a year or period the passage names but
+  not for the quoted sentence (`year_out_of_force`, `period_out_of_force`, time_in_force.py);
+  a count asked in a measure word the quote counts nothing in (`count_unit_missing`);
 - the question itself: `english`, `log_length`, and `off_domain`, how much nearer it comes
   to everyday chat than to questions about investment policy (question/off_domain.py).
 
@@ -36,6 +38,7 @@ FEATURES = (
     "coverage", "uncovered", "dense_top", "dense_margin", "fused_margin", "figure_missing",
     "years_unmatched", "periods_unmatched", "names_unmatched", "answer_type_missing", "english", "log_length",
     "place_unmatched", "attribute_unstated", "precise_type_missing", "off_domain",
+    "year_out_of_force", "period_out_of_force", "count_unit_missing",
 )
 MODEL_FILE = "answerability.json"
 

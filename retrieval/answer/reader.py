@@ -14,12 +14,15 @@ import numpy as np
 from retrieval.answer.answerability import margin
 from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
+from retrieval.answer.time_in_force import out_of_force
 from retrieval.question.answer_type import (
     NAMED_TYPES, PERIODS, AnswerType, Constraints, missing_answer_types, names_an_answer, unmatched_periods, unmatched_years,
     without_own_words,
 )
 from retrieval.question.attributes import unstated_attributes
-from retrieval.question.asked_figures import Figure, figure_match, stated_figures, states_an_asked_figure, given_numbers, without_given_numbers
+from retrieval.question.asked_figures import (
+    Figure, asked_count_unit, figure_match, given_numbers, stated_figures, states_an_asked_figure, states_count_in, without_given_numbers,
+)
 from retrieval.question.places import unmatched_places
 from retrieval.question.plan import QueryPlan
 from retrieval.search.backend import SearchBackend
@@ -207,6 +210,8 @@ class PassageReader:
         # outcomes 790 -> 792 of 1010.
         named = names_an_answer(plan.constraints, _WHITESPACE.sub("", around_quote), kinds=OTHER_TYPES)
         names_missing, years_missing, periods_missing, figure_missing, places_missing, attribute_missing, _ = self.constraint_misses(plan, top)
+        # the passage names the asked year or period, but the quote speaks of another (time_in_force.py)
+        year_out, period_out = out_of_force(plan.constraints, top_result.passage.text, top_result.quote_start, top_result.quote_end)
         return {
             "coverage": evidence.coverage,
             "uncovered": evidence.uncovered,
@@ -224,6 +229,11 @@ class PassageReader:
             "english": float(plan.language == "en"),
             "log_length": math.log1p(len(plan.normalized)),
             "off_domain": off_domain,
+            "year_out_of_force": float(year_out),
+            "period_out_of_force": float(period_out),
+            # 多少家 asked, only 85个 or 2967套 quoted: on the nine tuning parts it fired on 11
+            # unanswerable top quotes and 3 answerable ones (two of them quoting the wrong sentence)
+            "count_unit_missing": float(not states_count_in(top_result.quote, asked_count_unit(plan.normalized))),
         }
 
 

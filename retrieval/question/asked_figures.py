@@ -333,3 +333,19 @@ def figure_match(asked: frozenset[Figure], stated: frozenset[Figure]) -> float:
     if specific:
         return len(specific & stated) / len(specific)
     return float(Figure.ANY in asked and Figure.ANY in stated)
+
+
+# Measure words that count the same things: a count asked in one may be stated in another
+# (10余名创业青年 for 多少个, 100余座楼宇 for 多少栋). 个 counts anything and is never judged.
+MEASURE_SYNONYMS = ("个名位人", "栋座幢", "家户", "项个", "处所个座", "次场届期", "台套件只", "条项")
+
+
+def states_count_in(text: str, unit: str | None) -> bool:
+    """Whether `text` states a count in the measure word `unit` (asked_count_unit) or one that
+    counts the same things; true when no measure word, or 个, is asked. 多少家市场主体 is not
+    answered by "发放免费公章2967套", nor 多少家高新技术企业 by "内资项目85个"."""
+    if unit is None or unit == "个":
+        return True
+    accepted = set(unit).union(*(group for group in MEASURE_SYNONYMS if unit in group))
+    return any(_kind_of(match) is Figure.COUNT and match.group("unit")[:1] in accepted
+               for match in FIGURE_PATTERN.finditer(re.sub(r"\s+", "", text)))

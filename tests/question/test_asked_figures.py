@@ -150,3 +150,17 @@ def test_the_measure_word_a_count_is_asked_in():
     assert asked_count_unit("计划建几个口袋公园？") == "个"
     assert asked_count_unit("How many registered companies does it cover?") == "家"
     assert asked_count_unit("产值增长了多少？") is None
+
+
+def test_a_count_asked_in_one_measure_word_is_not_stated_by_counts_in_another():
+    from retrieval.question.asked_figures import states_count_in
+
+    assert not states_count_in("市南区新注册亿元以上内资项目85个;", "家")
+    assert not states_count_in("累计发放免费公章2967套,为市场主体节省资金175余万元。", "家")
+    assert states_count_in("累计引进落户金融机构及类金融企业1177家，涵盖22类业态", "家")
+    assert states_count_in("市场主体总数达到3.2万户", "家")          # 户 counts companies too
+    assert states_count_in("为100余座楼宇建立信息档案", "栋")          # 座 and 栋 count buildings
+    assert states_count_in("与10余名创业青年代表直接对话", "位")
+    # a date or money is no count; 个 counts anything and a question asking no measure word passes
+    assert not states_count_in("2022年5月投资3亿元", "家")
+    assert states_count_in("新注册项目85个", "个") and states_count_in("没有数字", None)
