@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from retrieval import Engine, build_index
+from retrieval.answer.time_in_force import out_of_force
 from retrieval.config import HYBRID
 from retrieval.conversation import Conversation
 from retrieval.errors import EmptyQuestion, IndexCorrupt, IndexMismatch, QuestionTooLong, UnknownPassage
@@ -362,3 +363,15 @@ def test_a_count_asked_in_a_measure_word_the_quote_counts_nothing_in_is_flagged(
     assert "85个" in asked_in_jia.results[0].quote and "85个" in asked_in_ge.results[0].quote
     assert asked_in_jia.signals["count_unit_missing"] == 1.0 and asked_in_ge.signals["count_unit_missing"] == 0.0
     assert asked_in_jia.confidence < asked_in_ge.confidence
+
+
+def test_a_paragraph_inherits_the_year_its_article_named_before_it(engine):
+    passages = engine.backend.passages()
+    row = next(row for row, passage in enumerate(passages) if "810.71亿元" in "".join(passage.text.split()))
+    assert "2022" not in passages[row].text and engine.reader.inherited_year(row) == "2022"
+    text, inherited = passages[row].text, engine.reader.inherited_year(row)
+    own_year, other_year = engine.plan("2022年崂山区前三季度生产总值完成了多少？"), engine.plan("2021年崂山区前三季度生产总值完成了多少？")
+    # the passage-level check counts the inherited year; the quote-level one finds 2021 out of force
+    assert engine.reader.constraint_misses(own_year, row)[1] == 0.0 and engine.reader.constraint_misses(other_year, row)[1] == 1.0
+    assert out_of_force(own_year.constraints, text, 0, len(text), inherited) == (False, False)
+    assert out_of_force(other_year.constraints, text, 0, len(text), inherited) == (True, False)

@@ -14,7 +14,7 @@ import numpy as np
 from retrieval.answer.answerability import margin
 from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
-from retrieval.answer.time_in_force import out_of_force
+from retrieval.answer.time_in_force import YEAR_MENTION, out_of_force
 from retrieval.question.answer_type import (
     NAMED_TYPES, PERIODS, AnswerType, Constraints, missing_answer_types, names_an_answer, unmatched_periods, unmatched_years,
     without_own_words,
@@ -56,6 +56,7 @@ class PassageReader:
         self._stated_figures: dict[int, frozenset[Figure]] = {}
         self._context_cache: dict[int, str] = {}
         self._facts_cache: dict[int, str | None] = {}
+        self._inherited_years: dict[int, str | None] = {}
         self._last_concepts: tuple[QueryPlan, list[Concept]] | None = None
 
     # -- the question -------------------------------------------------------------------
@@ -148,6 +149,19 @@ class PassageReader:
             self._facts_cache[row] = squeeze(passage.section + "\n" + passage.text) if named else None
         return self._facts_cache[row]
 
+    def inherited_year(self, row: int) -> str | None:
+        """The last year the passages before `row` in its document name: an article names its year
+        in its lead ("2022年，崂山区域发展势头更盛") and reports that year's figures paragraphs later
+        ("前三季度，全区生产总值完成810.71亿元")."""
+        if row not in self._inherited_years:
+            doc_id, year, previous = self.backend.passage(row).doc_id, None, row - 1
+            while year is None and previous >= 0 and self.backend.passage(previous).doc_id == doc_id:
+                named = YEAR_MENTION.findall(self.backend.passage(previous).text)
+                year = named[-1] if named else None
+                previous -= 1
+            self._inherited_years[row] = year
+        return self._inherited_years[row]
+
     def evidence(self, plan: QueryPlan, row: int) -> Evidence:
         """How well the best sentence window of passage `row` covers the question's concepts."""
         passage = self.backend.passage(row)
@@ -185,7 +199,7 @@ class PassageReader:
         # a name with no form in the corpus at all (深圳's own) is missing everywhere
         names = sum(c.weight for c in concepts if c.is_name and not any(form in context for form in c.forms)) / total
         passage = self.backend.passage(row)
-        years = min(unmatched_years(plan.constraints, context + (passage.date or "").replace("-", ""), self.facts_text(row)), 2)
+        years = min(unmatched_years(plan.constraints, context + (passage.date or "").replace("-", "") + (self.inherited_year(row) or ""), self.facts_text(row)), 2)
         places = unmatched_places(plan.constraints.places, context)
         attributes = unstated_attributes(plan.constraints.attributes, context)
         return (names, float(years), float(unmatched_periods(plan.constraints, context)), float(not self.states_asked_figure(plan, row)), float(places),
@@ -211,7 +225,7 @@ class PassageReader:
         named = names_an_answer(plan.constraints, _WHITESPACE.sub("", around_quote), kinds=OTHER_TYPES)
         names_missing, years_missing, periods_missing, figure_missing, places_missing, attribute_missing, _ = self.constraint_misses(plan, top)
         # the passage names the asked year or period, but the quote speaks of another (time_in_force.py)
-        year_out, period_out = out_of_force(plan.constraints, top_result.passage.text, top_result.quote_start, top_result.quote_end)
+        year_out, period_out = out_of_force(plan.constraints, top_result.passage.text, top_result.quote_start, top_result.quote_end, self.inherited_year(top))
         return {
             "coverage": evidence.coverage,
             "uncovered": evidence.uncovered,
