@@ -32,10 +32,14 @@ class Figure(Enum):
 COUNT_UNITS = tuple("个家项名人位户座所条次场批只台套栋间层辆架件份种类倍处块张本部支届期轮例株棵款笔")
 # words that begin with a measure word's character: 8000万项目 is money, not 8000万 items
 NOT_MEASURES = ("项目", "人才", "人员", "人民", "人口", "家庭", "名单", "位于", "所有", "条件", "条例", "场景", "部门", "期间", "类型", "次数")
-TIME_UNITS = ("天", "年", "个月", "个多月", "多个月", "月", "周", "小时", "日")
+TIME_UNITS = ("天", "年", "个月", "个多月", "多个月", "月", "周", "小时", "个小时", "个多小时", "工作日", "个工作日", "分钟", "日")
+# a duration of no length: "伟隆流体项目在办理当天即发证" answers 多久
+SAME_DAY = re.compile(r"当天|当日|即时办结|即办即结|立等可取|秒批|秒办")
 SIZE_UNITS = ("平方", "公里", "千米", "米", "亩", "公顷", "吨", "千瓦", "兆瓦", "瓦", "标箱", "立方")
 MONEY_UNITS = ("元", "美元", "欧元")
 PERCENT_UNITS = ("%", "个百分点", "百分点", "成")
+
+ASKING_MARKERS_ZH = ("请问", "想问一下", "想问下", "想请教一下", "想了解一下")
 
 # A figure: digits, or Chinese numerals (a lone 一 mostly means "a": 一个平台, 一批项目,
 # so it counts only before a unit of time, 一年, 一个月, or as a rank, 第一), then
@@ -97,7 +101,15 @@ def _unit_of_asked(after: str) -> str:
     return re.sub(r"^[十百千万亿]+(?=[^元])", "", after)
 
 
+def asking_part(question: str) -> str:
+    """What follows the last 请问 / 想问一下 of a long question: the sentences before it give the
+    background ("正在考察几个孵化器。请问摩天之星的服务模式是什么体系？") and ask nothing."""
+    cut = max(question.rfind(marker) + len(marker) if marker in question else -1 for marker in ASKING_MARKERS_ZH)
+    return question[cut:] if cut > 0 else question
+
+
 def asked_figures_zh(question: str) -> frozenset[Figure]:
+    question = asking_part(question)
     asked = set()
     asks_percent = _asks_percent_zh(question)  # the question's words, the same for every asking word in it
     for match in ASKING_ZH.finditer(question):
@@ -219,8 +231,9 @@ COUNTED_EN = {
 def asked_count_unit(question: str) -> str | None:
     """The measure word a count question asks in: 家 for 多少家 or "how many companies", 个 for
     几个; None when it names none."""
-    for match in re.finditer(r"多少|(?<!哪)几(?!乎)", question):
-        after = _unit_of_asked(question[match.end():match.end() + 4])
+    asking = asking_part(question)
+    for match in re.finditer(r"多少|(?<!哪)几(?!乎)", asking):
+        after = _unit_of_asked(asking[match.end():match.end() + 4])
         if after[:1] and after[:1] in COUNT_UNITS and after[:1] != "倍":
             return after[:1]
     english = re.search(r"\bhow many((?: [a-z'’-]+){1,4})", question.lower())
@@ -297,6 +310,8 @@ def stated_figures(text: str) -> frozenset[Figure]:
     stated = {kind for match in FIGURE_PATTERN.finditer(squeezed) if (kind := _kind_of(match))}
     if PERCENT_IN_WORDS.search(squeezed):
         stated.add(Figure.PERCENT)
+    if SAME_DAY.search(squeezed):
+        stated.add(Figure.DURATION)
     if stated:
         stated.add(Figure.ANY)
     return frozenset(stated)

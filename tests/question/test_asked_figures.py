@@ -164,3 +164,19 @@ def test_a_count_asked_in_one_measure_word_is_not_stated_by_counts_in_another():
     # a date or money is no count; 个 counts anything and a question asking no measure word passes
     assert not states_count_in("2022年5月投资3亿元", "家")
     assert states_count_in("新注册项目85个", "个") and states_count_in("没有数字", None)
+
+
+def test_hours_working_days_and_the_same_day_state_a_duration():
+    assert Figure.DURATION in stated_figures("实现“1个环节、2个小时办结”的企业服务新模式")
+    assert Figure.DURATION in stated_figures("3个工作日内办结")
+    assert stated_figures("伟隆流体项目在办理当天即发证") >= {Figure.DURATION}
+    assert Figure.DURATION not in stated_figures("新建项目5个")
+
+
+def test_the_background_before_please_asks_for_no_figure():
+    from retrieval.question.asked_figures import asked_count_unit
+
+    long = "我们正在考察青岛中央商务区的几个孵化器。想了解一下摩天之星的服务模式具体是个什么样的体系？谢谢"
+    assert asked_figures(long, "zh") == frozenset()
+    assert asked_count_unit("我在比较几家供应商。请问易科有多少个客户？") == "个"
+    assert asked_figures("我家孩子要上学。请问2019年计划新建多少处中小学？", "zh") == {Figure.COUNT}
