@@ -245,8 +245,8 @@ class PassageReader:
             "off_domain": off_domain,
             "year_out_of_force": float(year_out),
             "period_out_of_force": float(period_out),
-            # 多少家 asked, only 85个 or 2967套 quoted: on the nine tuning parts it fired on 11
-            # unanswerable top quotes and 3 answerable ones (two of them quoting the wrong sentence)
+            # 多少家 asked, only 85个 or 2967套 quoted: on the nine tuning parts it fires on 18
+            # unanswerable top quotes and 4 answerable ones (most of those quoting the wrong sentence)
             "count_unit_missing": float(not states_count_in(top_result.quote, asked_count_unit(plan.normalized))),
         }
 

@@ -33,7 +33,10 @@ COUNT_UNITS = tuple("个家项名人位户座所条次场批只台套栋间层�
 # words that begin with a measure word's character: 8000万项目 is money, not 8000万 items
 NOT_MEASURES = ("项目", "人才", "人员", "人民", "人口", "家庭", "名单", "位于", "所有", "条件", "条例", "场景", "部门", "期间", "类型", "次数")
 TIME_UNITS = ("天", "年", "个月", "个多月", "多个月", "月", "周", "小时", "个小时", "个多小时", "工作日", "个工作日", "分钟", "日")
-# a duration of no length: "伟隆流体项目在办理当天即发证" answers 多久
+# 2个小时 and 3个工作日 were read as counts (个), and "伟隆流体项目在办理当天即发证", a duration of
+# no length, as nothing: 多久 questions the corpus answers looked unanswered. With the background
+# rule of `asking_part`, out of fold on the nine tuning parts 0.711 -> 0.729 unanswerable abstained
+# at 4 % answerable.
 SAME_DAY = re.compile(r"当天|当日|即时办结|即办即结|立等可取|秒批|秒办")
 SIZE_UNITS = ("平方", "公里", "千米", "米", "亩", "公顷", "吨", "千瓦", "兆瓦", "瓦", "标箱", "立方")
 MONEY_UNITS = ("元", "美元", "欧元")
