@@ -87,12 +87,10 @@ def select_quote(
         else:
             # the asked figure is further away: quote the best sentence that states it, when
             # it matches the question nearly as well
-            stating = [i for i in range(len(sentence_spans)) if figure_matches[i]]
-            if stating:
-                alternative = max(stating, key=lambda i: (scores[i], -i))
-                if scores[alternative] >= STATING_SHARE * scores[best]:
-                    best = alternative
-                    start, end = sentence_spans[best]
+            alternative = _closest_stating(figure_matches, scores, best)
+            if alternative is not None:
+                best = alternative
+                start, end = sentence_spans[best]
     if answer_matches is not None:
         start, end = _take_in_named_answer(sentence_spans, scores, best, start, end, answer_matches)
     if len(text[start:end].strip()) < MIN_QUOTE_CHARS:
@@ -118,11 +116,20 @@ def _take_in_named_answer(sentence_spans: Sequence[tuple[int, int]], scores: Seq
     if not inside or any(answer_matches[i] for i in inside):
         return start, end
     following = inside[-1] + 1
-    naming = [i for i in range(len(sentence_spans)) if answer_matches[i]]
-    if naming:
-        closest = max(naming, key=lambda i: (scores[i], -i))
-        if closest != following and scores[closest] >= STATING_SHARE * scores[best]:
-            return sentence_spans[closest]
+    closest = _closest_stating(answer_matches, scores, best)
+    if closest is not None and closest != following:
+        return sentence_spans[closest]
     if following < len(sentence_spans) and answer_matches[following]:
         end = sentence_spans[following][1]
     return start, end
+
+
+def _closest_stating(stating: Sequence[float] | Sequence[bool], scores: Sequence[float], best: int) -> int | None:
+    """The sentence that states what is asked (`stating`, per sentence) and matches the question
+    best, when it scores at least `STATING_SHARE` of sentence `best`; else None. Ties go to the
+    earlier sentence."""
+    candidates = [i for i, states in enumerate(stating) if states]
+    if not candidates:
+        return None
+    closest = max(candidates, key=lambda i: (scores[i], -i))
+    return closest if scores[closest] >= STATING_SHARE * scores[best] else None
