@@ -14,9 +14,9 @@ import numpy as np
 from retrieval.answer.answerability import margin
 from retrieval.answer.evidence import Concept, Evidence, best_evidence, chinese_concepts, english_concepts, idf, proper_names, windows
 from retrieval.answer.quotes import score_sentences, select_quote
-from retrieval.answer.time_in_force import YEAR_MENTION, out_of_force
+from retrieval.answer.time_in_force import out_of_force
 from retrieval.question.answer_type import (
-    NAMED_TYPES, PERIODS, AnswerType, Constraints, missing_answer_types, names_an_answer, unmatched_periods, unmatched_years,
+    NAMED_TYPES, PERIODS, YEAR_MENTION, AnswerType, Constraints, missing_answer_types, names_an_answer, unmatched_periods, unmatched_years,
     without_own_words,
 )
 from retrieval.question.attributes import unstated_attributes

@@ -29,12 +29,11 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from retrieval.question.answer_type import PERIODS, Constraints
+from retrieval.question.answer_type import PERIODS, YEAR_MENTION, Constraints
 
-YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 # 今年 / 去年 name a year relative to a date the text does not give (the site's date line is not
 # the article's): in force, they make the year unknown, and nothing is judged.
-_YEAR_OR_RELATIVE = re.compile(r"(?<!\d)((?:19|20)\d{2})年|今年|去年|明年|上年|本年")
+_YEAR_OR_RELATIVE = re.compile(YEAR_MENTION.pattern + "|今年|去年|明年|上年|本年")
 UNKNOWN_YEAR = "?"
 PERIOD_MENTION = re.compile("|".join(f"(?P<{key}>{pattern})" for key, pattern in PERIODS.items()))
 

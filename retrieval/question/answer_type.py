@@ -85,11 +85,15 @@ _ASKS_EN = (
     (AnswerType.DISTRICT, re.compile(r"\b(?:what|which) (?:district|city|county)\b")),
 )
 
+# A year a text names ("2021年"; the year itself is group 1): answers "what year", and sets
+# the year in force (answer/time_in_force.py).
+YEAR_MENTION = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+
 # What a text shows when it states an answer of each type.
 _STATES = {
     AnswerType.PERSON: re.compile(r"(?:书记|区长|市长|主任|局长|董事长|总经理|总裁|负责人|院士|教授|代表|创始人|部长|处长|经理)"),
     AnswerType.DATE: re.compile(r"(?:19|20)\d{2}年\d{1,2}月|\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|\d{1,2}月(?:底|初|末|中旬|上旬|下旬|份)"),
-    AnswerType.YEAR: re.compile(r"(?<!\d)(?:19|20)\d{2}年"),
+    AnswerType.YEAR: YEAR_MENTION,
     AnswerType.ORGANISATION: re.compile(r"(?:有限公司|股份|集团|公司|银行|基金|研究院|研究所|大学|学院|中心|协会|机构|企业)"),
     # a venue answers "where was it held" as well as a district does (青岛国际会议中心, 青岛海尔大学)
     AnswerType.PLACE: re.compile(r"(?:[区市县镇省村]|街道|社区|片区|路\d*号?|大道|园区|大学|学院|酒店|宾馆|饭店|大厦|广场|会堂|礼堂|体育馆|展馆|会展中心|会议中心|剧院|公园)"),
