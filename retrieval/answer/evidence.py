@@ -254,3 +254,32 @@ def best_evidence(concepts: Sequence[Concept], candidate_windows: Iterable[str])
         if best is None or evidence.coverage > best.coverage:
             best = evidence
     return best if best is not None else gather(concepts, "")
+
+
+# A date answers "when" only for the event its clause names: "5月15日开工建设,……即将投入运营" dates the
+# start of construction, not the opening a 哪天投入运营 question asks about. The clause is cut at
+# commas; a clause holding little beside the date ("5月20日，国家虚拟现实创新中心揭牌") takes in the next.
+_CLAUSE_BREAK = re.compile(r"[，,；;。！？!?]")
+MIN_CLAUSE_HAN = 4
+_NUMBER_OR_YEAR = re.compile(r"[\d.%年]+")
+
+
+def answer_clause(text: str, start: int, end: int) -> str:
+    """The clause of `text` around the answer `text[start:end]`, squeezed, with the next clause
+    when the answer's own holds fewer than MIN_CLAUSE_HAN Han characters beside it."""
+    first = max((match.end() for match in _CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+    following = _CLAUSE_BREAK.search(text, end)
+    last = following.start() if following else len(text)
+    clause = text[first:last]
+    if len(_HAN.findall(text[first:start] + text[end:last])) < MIN_CLAUSE_HAN and following:
+        after = _CLAUSE_BREAK.search(text, following.end())
+        clause += text[following.end(): after.start() if after else len(text)]
+    return squeeze(clause)
+
+
+def names_nothing_asked(concepts: Sequence[Concept], clause: str) -> bool:
+    """Whether `clause` holds none of what the question asks about beside its names and numbers
+    (its events and things: 投入运营, 拍卖成交): the answer there is about something else."""
+    content = [c for c in concepts if c.weight > 0 and not c.is_name and not _NUMBER_OR_YEAR.fullmatch(c.label)]
+    return bool(content) and max(credit(c, clause) for c in content) < 0.5
+

@@ -68,7 +68,9 @@ _ASKS_ZH = (
     (AnswerType.PERSON, re.compile(r"谁|哪位|什么人|姓名|负责人|法人(?!金融|机构|单位|企业|银行)|法定代表人|董事长|总经理|区长是|书记是")),
     (AnswerType.DATE, re.compile(r"什么时候|何时|几月|哪个月")),
     (AnswerType.YEAR, re.compile(r"哪一?年(?!级)|几几年")),
-    (AnswerType.ORGANISATION, re.compile(r"哪家|哪些?(?:公司|企业|机构|银行|单位|集团)|什么(?:公司|企业|机构|单位)|由谁|谁(?:来)?(?:运营|建设|投资)")),
+    # a department is asked like a company (哪些部门); so is a company's name (母公司叫什么名字)
+    (AnswerType.ORGANISATION, re.compile(r"哪家|哪些?个?(?:公司|企业|机构|银行|单位|集团|部门)|什么(?:公司|企业|机构|单位|部门)|由谁|谁(?:来)?(?:运营|建设|投资)"
+                                         r"|(?:公司|集团|机构|单位|部门)(?:到底|究竟|具体)?(?:叫什么|叫啥|的?名称|的?名字|是哪些|是哪家|是哪个)")),
     (AnswerType.PLACE, re.compile(r"哪里|哪儿|在哪|什么地方|何处|哪个(?:区|市|街道|位置|地点)")),
     (AnswerType.ADDRESS, re.compile(r"地址|门牌")),
     (AnswerType.DAY, re.compile(r"哪一?天|几号|哪一?日|具体日期|什么日期|什么日子|几月几")),
@@ -79,7 +81,9 @@ _ASKS_EN = (
     (AnswerType.DATE, re.compile(r"\bwhen\b|\bwhat (?:month|time)\b|\bwhich month\b")),
     (AnswerType.YEAR, re.compile(r"\b(?:what|which) year\b")),
     (AnswerType.ORGANISATION, re.compile(r"\bwhich (?:company|companies|firm|firms|enterprise|enterprises|bank|banks|organi[sz]ation|institution)\b|\bwhat (?:company|firm|enterprise|bank)\b")),
-    (AnswerType.PLACE, re.compile(r"\bwhere\b|\bwhich (?:district|city|county|town|street|area|province)\b|\bin which\b")),
+    # "in which district" asks where; "in which month / year" asks when
+    (AnswerType.PLACE, re.compile(r"\bwhere\b|\bwhich (?:district|city|county|town|street|area|province)\b"
+                                  r"|\bin which\b(?! (?:month|year|quarter|period|day|date|week|season)\b)")),
     (AnswerType.ADDRESS, re.compile(r"\baddress\b")),
     (AnswerType.DAY, re.compile(r"\b(?:what|which) (?:exact )?(?:date|day)\b|\bexact date\b|\bwhen exactly\b|\bexactly when\b")),
     (AnswerType.DISTRICT, re.compile(r"\b(?:what|which) (?:district|city|county)\b")),
@@ -94,7 +98,7 @@ _STATES = {
     AnswerType.PERSON: re.compile(r"(?:书记|区长|市长|主任|局长|董事长|总经理|总裁|负责人|院士|教授|代表|创始人|部长|处长|经理)"),
     AnswerType.DATE: re.compile(r"(?:19|20)\d{2}年\d{1,2}月|\d{1,2}月\d{1,2}日|[一二三四五六七八九十]{1,3}月[一二三四五六七八九十]{1,3}日|\d{1,2}月(?:底|初|末|中旬|上旬|下旬|份)"),
     AnswerType.YEAR: YEAR_MENTION,
-    AnswerType.ORGANISATION: re.compile(r"(?:有限公司|股份|集团|公司|银行|基金|研究院|研究所|大学|学院|中心|协会|机构|企业)"),
+    AnswerType.ORGANISATION: re.compile(r"(?:有限公司|股份|集团|公司|银行|基金|研究院|研究所|大学|学院|中心|协会|机构|企业|局|委员会|管委会|办公室)"),
     # a venue answers "where was it held" as well as a district does (青岛国际会议中心, 青岛海尔大学)
     AnswerType.PLACE: re.compile(r"(?:[区市县镇省村]|街道|社区|片区|路\d*号?|大道|园区|大学|学院|酒店|宾馆|饭店|大厦|广场|会堂|礼堂|体育馆|展馆|会展中心|会议中心|剧院|公园)"),
     AnswerType.ADDRESS: re.compile(r"(?:路|街|道)\d+号|\d+号楼"),

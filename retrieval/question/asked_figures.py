@@ -42,7 +42,7 @@ SIZE_UNITS = ("平方", "公里", "千米", "米", "亩", "公顷", "吨", "千�
 MONEY_UNITS = ("元", "美元", "欧元")
 PERCENT_UNITS = ("%", "个百分点", "百分点", "成")
 
-ASKING_MARKERS_ZH = ("请问", "想问一下", "想问下", "想请教一下", "想了解一下")
+ASKING_MARKERS_ZH = ("请问", "想问一下", "想问下", "想问问", "问一下", "想请教一下", "请教一下", "想了解一下", "想知道")
 
 # A figure: digits, or Chinese numerals (a lone 一 mostly means "a": 一个平台, 一批项目,
 # so it counts only before a unit of time, 一年, 一个月, or as a rank, 第一), then

@@ -56,3 +56,13 @@ def plan_query(question: str, tokenizer, expander=None) -> QueryPlan:
         question, normalized, language, own, tuple(terms.items()), asked_figures(normalized, language), english_terms,
         read_constraints(normalized, language),
     )
+
+
+def chinese_rendering(plan: QueryPlan) -> str:
+    """An English question as the documents would word it: the best Chinese form of each of its
+    English words and phrases, in order ("Laoshan's GDP in the first three quarters of 2022" ->
+    "崂山 生产总值 三季度 2022"); empty for a Chinese question or when no word has a form."""
+    if plan.language != "en":
+        return ""
+    return " ".join(term.candidates[0] for term in plan.english_terms if term.candidates)
+

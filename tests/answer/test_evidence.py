@@ -96,3 +96,18 @@ def test_names_get_no_credit_for_shared_characters():
 def test_proper_names_are_capitalised_words_inside_a_sentence():
     assert ev.proper_names("What's the weather in Paris? How is Jimo's GDP and the iPhone?") == {"paris", "jimo", "gdp", "iphone"}
     assert ev.proper_names("Which district grew fastest?") == frozenset()
+
+
+def test_the_answer_clause_takes_in_the_next_clause_when_it_holds_little_beside_the_answer():
+    text = "5月15日开工建设,用时5个多月,计算中心已具备100P算力,即将投入运营。"
+    assert ev.answer_clause(text, 0, 5) == "5月15日开工建设"
+    text = "5月20日，国家虚拟现实创新中心揭牌。"
+    assert ev.answer_clause(text, 0, 5) == "5月20日国家虚拟现实创新中心揭牌"
+
+
+def test_a_clause_naming_none_of_the_questions_events_answers_something_else():
+    asked = [ev.Concept("投入运营", ("投入运营", "投入", "运营"), 2.0), ev.Concept("计算中心", ("计算中心",), 3.0, is_name=True),
+             ev.Concept("2022", ("2022",), 1.0)]
+    assert ev.names_nothing_asked(asked, "5月15日开工建设")
+    assert not ev.names_nothing_asked(asked, "6月1日正式投入运营")
+    assert not ev.names_nothing_asked(asked[1:2], "5月15日开工建设")  # nothing asked beside the name: no evidence

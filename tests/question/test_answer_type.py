@@ -17,6 +17,9 @@ from retrieval.question.answer_type import AnswerType, asking_part, missing_answ
     ("这个会是哪一年开幕的？", "zh", {AnswerType.YEAR}),
     ("In what year was the company founded?", "en", {AnswerType.YEAR}),
     ("How much did it invest?", "en", set()),
+    ("“十二事合一”涉及的9个部门具体是哪些？", "zh", {AnswerType.ORGANISATION}),
+    ("这个孵化器的母公司到底叫什么名字？", "zh", {AnswerType.ORGANISATION}),
+    ("这家公司是哪一年成立的？", "zh", {AnswerType.YEAR}),
 ])
 def test_the_asked_answer_type_is_read_from_the_question_words(question, language, kinds):
     assert read_constraints(question, language).answer_types == kinds
@@ -80,6 +83,9 @@ def test_the_year_asked_about_must_show_where_the_passage_says_which_years_facts
     ("What was the exact date of the reform meeting?", {AnswerType.DAY}),
     ("When did the park open?", {AnswerType.DATE}),
     ("In which district is the park?", {AnswerType.DISTRICT}),
+    ("In which month of 2019 was the list published?", {AnswerType.DATE}),
+    ("In which year was the company founded?", {AnswerType.YEAR}),
+    ("In which building is the office?", {AnswerType.PLACE}),
 ])
 def test_an_english_question_asks_what_its_question_words_ask_not_its_clauses(question, asked):
     assert read_constraints(question, "en").answer_types == asked
@@ -138,3 +144,9 @@ def test_an_english_who_question_names_its_office_in_the_documents_words():
 ])
 def test_venues_months_and_years_state_the_answer_types_that_ask_for_them(question, language, text, missing):
     assert missing_answer_types(read_constraints(question, language), text, ["大会", "帮办中心"]) == missing
+
+
+def test_a_government_body_names_the_organisation_a_which_department_question_asks_for():
+    asked = read_constraints("集中办理行政许可事项靠的是新组建的哪个部门？", "zh")
+    assert missing_answer_types(asked, "组建行政审批服务局，集中办理行政许可事项") == 0
+    assert missing_answer_types(asked, "集中办理行政许可事项，审批提速90%") == 1

@@ -180,3 +180,6 @@ def test_the_background_before_please_asks_for_no_figure():
     assert asked_figures(long, "zh") == frozenset()
     assert asked_count_unit("我在比较几家供应商。请问易科有多少个客户？") == "个"
     assert asked_figures("我家孩子要上学。请问2019年计划新建多少处中小学？", "zh") == {Figure.COUNT}
+    # 这几个月 is background; what follows 想问问 / 想知道 asks a date, no figure
+    assert asked_figures("小区这几个月一直在施工。想问问老旧小区改造预计什么时候能完工？", "zh") == frozenset()
+    assert asked_figures("朋友说一期已经投产了。我想知道二期计划投资多少？", "zh") != frozenset()

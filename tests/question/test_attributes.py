@@ -40,3 +40,14 @@ def test_the_shipped_list_parses_and_the_constraints_carry_what_a_question_names
     constraints = read_constraints("伟隆流体项目的总投资是多少?", "zh")
     assert constraints.attributes and any("总投资" in states for states in constraints.attributes)
     assert read_constraints("你好", "zh").attributes == ()
+
+
+def test_foreign_domestic_capital_and_gdp_value_added_are_told_apart():
+    domestic = read_constraints("市南区前三季度实际利用内资是多少？", "zh").attributes
+    assert unstated_attributes(domestic, "前三季度，市南区新注册亿元以上内资项目85个；实际利用外资3亿美元") == 1
+    assert unstated_attributes(domestic, "实际利用内资120亿元") == 0
+    foreign = read_constraints("How much foreign capital did Shinan actually use?", "en").attributes
+    assert unstated_attributes(foreign, "实际利用外资3亿美元") == 0
+    gdp = read_constraints("崂山区GDP增速是多少", "zh").attributes
+    assert unstated_attributes(gdp, "规上工业增加值同比增长16%") == 1
+    assert unstated_attributes(gdp, "实现地区生产总值1200亿元，同比增长5%") == 0
