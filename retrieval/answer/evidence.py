@@ -282,4 +282,3 @@ def names_nothing_asked(concepts: Sequence[Concept], clause: str) -> bool:
     (its events and things: 投入运营, 拍卖成交): the answer there is about something else."""
     content = [c for c in concepts if c.weight > 0 and not c.is_name and not _NUMBER_OR_YEAR.fullmatch(c.label)]
     return bool(content) and max(credit(c, clause) for c in content) < 0.5
-

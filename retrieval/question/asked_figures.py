@@ -42,6 +42,7 @@ SIZE_UNITS = ("平方", "公里", "千米", "米", "亩", "公顷", "吨", "千�
 MONEY_UNITS = ("元", "美元", "欧元")
 PERCENT_UNITS = ("%", "个百分点", "百分点", "成")
 
+# what a long question asks follows its last marker: "小区这几个月一直在施工。想问问…什么时候能完工" asks no count
 ASKING_MARKERS_ZH = ("请问", "想问一下", "想问下", "想问问", "问一下", "想请教一下", "请教一下", "想了解一下", "想知道")
 
 # A figure: digits, or Chinese numerals (a lone 一 mostly means "a": 一个平台, 一批项目,

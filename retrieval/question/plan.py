@@ -65,4 +65,3 @@ def chinese_rendering(plan: QueryPlan) -> str:
     if plan.language != "en":
         return ""
     return " ".join(term.candidates[0] for term in plan.english_terms if term.candidates)
-
