@@ -99,9 +99,10 @@ class Engine:
         config = config or HYBRID
         plan = self.plan(question)
         k = max(1, min(int(k), self.backend.passage_count()))
-        candidates = self._candidates(plan, config)
+        query = self._search_vector(plan) if config.use_dense else None  # one vector for gathering and scoring
+        candidates = self._candidates(plan, query, config)
         keyword = self.backend.keyword_scores(plan.terms, candidates) if config.use_keyword else np.zeros(len(candidates), np.float32)
-        dense, sentence_best = self._dense_scores(plan, candidates, config)
+        dense, sentence_best = self._dense_scores(query, candidates, config)
         if config.fusion == "rrf" or not (config.use_keyword and config.use_dense):
             fused = self._single_or_rrf(keyword, dense, config)
         else:
@@ -160,20 +161,19 @@ class Engine:
         mean = vector + self._embedded_query(rendering)
         return (mean / np.linalg.norm(mean)).astype(vector.dtype)
 
-    def _candidates(self, plan: QueryPlan, config: SearchConfig) -> np.ndarray:
+    def _candidates(self, plan: QueryPlan, query: np.ndarray | None, config: SearchConfig) -> np.ndarray:
         limit = min(config.candidates, self.backend.passage_count())
         picked = set()
         if config.use_keyword:
             picked.update(self.backend.keyword_top(plan.terms, limit).tolist())
         if config.use_dense:
-            picked.update(self.backend.dense_top(self._search_vector(plan), limit).tolist())
+            picked.update(self.backend.dense_top(query, limit).tolist())
         return np.array(sorted(picked), dtype=np.int64)
 
-    def _dense_scores(self, plan: QueryPlan, candidates: np.ndarray, config: SearchConfig):
-        """Cosine of each candidate passage, blended with its best sentence's cosine."""
-        if not config.use_dense:
+    def _dense_scores(self, query: np.ndarray | None, candidates: np.ndarray, config: SearchConfig):
+        """Cosine of each candidate passage to `query` (None: no dense side), blended with its best sentence's cosine."""
+        if query is None:
             return np.zeros(len(candidates), np.float32), {}
-        query = self._search_vector(plan)
         passage_scores = self.backend.passage_similarities(query, candidates)
         best_sentence: dict[int, np.ndarray] = {}
         blended = passage_scores.copy()
