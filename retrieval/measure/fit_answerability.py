@@ -19,6 +19,11 @@ questions they are judged on: `answer_threshold` is the highest probability at w
 13th-lowest of 332 answerable probabilities: on the three tuning parts it ranged from 0.273 to
 0.323 over sixteen assignments, which moved the tuning parts' unanswerable abstained by up to
 0.05 from one refit to the next with the same signals.
+
+The report also gives the operating point's outcome leaving one document out: each question
+scored by a model fitted without the questions whose top passage comes from the same document.
+Random folds share documents (and facts asked several ways) between fitting and scoring; this
+shows what the signals carry to a document added after the fit.
 """
 from __future__ import annotations
 
@@ -87,14 +92,40 @@ def operating_threshold(z: np.ndarray, y: np.ndarray, answerable: np.ndarray, st
     return float(np.median([choose_threshold(oof, answerable, max_abstained) for oof in assignments])), assignments
 
 
-def collect(engine, items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows, labels, answerable = [], [], []
+def out_of_group(x: np.ndarray, y: np.ndarray, strength: float, groups: np.ndarray) -> np.ndarray:
+    """Each question's probability from a model fitted without its group's questions (standardised
+    on the rest as well): with the top passage's document as the group, what the signals would
+    do on a document added after the fit."""
+    probabilities = np.zeros(len(y))
+    for group in np.unique(groups):
+        test = groups == group
+        mean, scale = x[~test].mean(axis=0), x[~test].std(axis=0)
+        scale[scale < 1e-9] = 1.0
+        weights, bias = fit_logistic((x[~test] - mean) / scale, y[~test], strength)
+        probabilities[test] = predict((x[test] - mean) / scale, weights, bias)
+    return probabilities
+
+
+def collect(engine, items) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Signals, labels, answerable flags, and the document of each question's top passage ("" when none)."""
+    rows, labels, answerable, documents = [], [], [], []
     for item in items:
         answer = engine.ask(item.question, k=10)
         rows.append([answer.signals[name] for name in FEATURES])
         labels.append(1.0 if item.answerable else 0.0)
         answerable.append(item.answerable)
-    return np.asarray(rows, float), np.asarray(labels), np.asarray(answerable, bool)
+        documents.append(answer.results[0].passage.doc_id if answer.results else "")
+    return np.asarray(rows, float), np.asarray(labels), np.asarray(answerable, bool), np.asarray(documents)
+
+
+def leave_one_document_out(x: np.ndarray, y: np.ndarray, answerable: np.ndarray, documents: np.ndarray, strength: float, max_abstained: float) -> dict:
+    probabilities = out_of_group(x, y, strength, documents)
+    threshold = choose_threshold(probabilities, answerable, max_abstained)
+    return {
+        "documents": int(len(np.unique(documents))),
+        "answerable_abstained": round(float((probabilities[answerable] < threshold).mean()), 4),
+        "unanswerable_abstained": round(float((probabilities[~answerable] < threshold).mean()), 4) if (~answerable).any() else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
 
     engine = Engine.load(args.index)
     items = [item for path in args.qa_files for item in load_qa(path)]
-    x, y, answerable = collect(engine, items)
+    x, y, answerable, documents = collect(engine, items)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale < 1e-9] = 1.0
     z = (x - mean) / scale
@@ -126,9 +157,13 @@ def main(argv: list[str] | None = None) -> int:
             "answerable_abstained": round(float(np.mean([(oof[answerable] < threshold).mean() for oof in assignments])), 4),
             "unanswerable_abstained": round(float(np.mean([(oof[unanswerable] < threshold).mean() for oof in assignments])), 4) if unanswerable.any() else None,
         },
+        # the operating point (the same share of answerable questions abstained) chosen on the
+        # probabilities of models fitted without each top passage's document: how the signals
+        # carry to documents the fit never saw (0.70 against 0.75 out of fold, ten tuning parts)
+        "leave_one_document_out": leave_one_document_out(x, y, answerable, documents, strength, args.max_answerable_abstained),
     }
     args.out.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    json.dump({key: report[key] for key in ("questions", "positives", "regularisation", "out_of_fold")}, sys.stdout)
+    json.dump({key: report[key] for key in ("questions", "positives", "regularisation", "out_of_fold", "leave_one_document_out")}, sys.stdout)
     print()
     for name, weight in sorted(zip(FEATURES, weights), key=lambda item: -abs(item[1])):
         print(f"{name:22s} {weight:+.3f}")

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from retrieval.answer.answerability import FEATURES, AnswerabilityModel, margin, shipped_model
-from retrieval.measure.fit_answerability import FOLD_ASSIGNMENTS, choose_threshold, fit_logistic, operating_threshold, out_of_fold, predict
+from retrieval.measure.fit_answerability import (
+    FOLD_ASSIGNMENTS, choose_threshold, fit_logistic, operating_threshold, out_of_fold, out_of_group, predict,
+)
 from retrieval.types import ANSWERED, CLOSEST, NOT_FOUND
 
 
@@ -62,3 +64,16 @@ def test_the_operating_threshold_is_the_median_over_fold_assignments():
     assert threshold == pytest.approx(np.median(singles))
     # at the median, each assignment abstains on about the allowed share of answerable questions
     assert np.mean([(oof[y == 1] < threshold).mean() for oof in assignments]) <= 0.07
+
+
+def test_a_groups_probabilities_come_from_a_model_that_never_saw_its_labels():
+    rng = np.random.default_rng(2)
+    x = rng.normal(0, 1, (90, 2))
+    y = (x[:, 0] + rng.normal(0, 0.5, 90) > 0).astype(float)
+    groups = np.repeat(["a", "b", "c"], 30)
+    flipped = y.copy()
+    flipped[groups == "b"] = 1 - flipped[groups == "b"]
+    before, after = out_of_group(x, y, 1.0, groups), out_of_group(x, flipped, 1.0, groups)
+    assert np.allclose(before[groups == "b"], after[groups == "b"])  # b's own labels never reach its model
+    assert not np.allclose(before[groups == "a"], after[groups == "a"])  # the others' models do see them
+    assert np.mean((before > 0.5) == y) > 0.8
