@@ -53,14 +53,33 @@ def _english(*phrases: str) -> str:
     return "|".join(rf"(?<![a-z0-9]){phrase}(?![a-z0-9])" for phrase in phrases)
 
 
+# A range of quarters names one period: "Q1-Q3" (前三季度), "一至三季度". Read as single quarters, its
+# ends asked for a third quarter as well, which a passage stating 前三季度 does not name: on the eleven
+# tuning parts two answerable questions (2022年Q1-Q3的GDP, "its Q1–Q3 2022 economy") were abstained on
+# for it; spelled out, held-out right outcomes went 193 -> 194 of 237 and 116 -> 117 of 152, none lost.
+_QUARTER_RANGE = re.compile(r"(?<![a-z0-9])q([1-4])\s*(?:-|–|—|~|to|through|thru)\s*q([1-4])(?![a-z0-9])"
+                            r"|(?<![0-9])([1-4一二三四])\s*(?:-|–|—|~|至|到)\s*([1-4一二三四])\s*季度")
+_QUARTER_NUMBER = {"一": "1", "二": "2", "三": "3", "四": "4"}
+_QUARTER_RANGE_PERIOD = {("1", "2"): "上半年", ("3", "4"): "下半年", ("1", "3"): "前三季度", ("1", "4"): "全年"}
+
+
+def spelled_out_quarter_ranges(lowered: str) -> str:
+    """`lowered` with each range of quarters written as the period it names (q1-q3 -> 前三季度);
+    a range no period word names (q2-q3) is left as it is."""
+    def period(match: re.Match) -> str:
+        first, last = (_QUARTER_NUMBER.get(end, end) for end in (match.group(1) or match.group(3), match.group(2) or match.group(4)))
+        return _QUARTER_RANGE_PERIOD.get((first, last), match.group())
+    return _QUARTER_RANGE.sub(period, lowered)
+
+
 PERIODS_EN = {
-    "first_quarter": _english("first quarter", r"q1(?!\s*-)"),
+    "first_quarter": _english("first quarter", "q1"),
     "second_quarter": _english("second quarter", "q2"),
     "third_quarter": _english("third quarter", "q3"),
     "fourth_quarter": _english("fourth quarter", "q4"),
     "first_half": _english("first half", "h1", "first six months"),
     "second_half": _english("second half", "h2"),
-    "first_three_quarters": _english("first (?:three|3) quarters", r"q1\s*-\s*q3", "first nine months"),
+    "first_three_quarters": _english("first (?:three|3) quarters", "first nine months"),
     "full_year": _english("full[ -]year", "whole (?:of )?(?:the )?year", "entire year", r"(?:whole|all) of (?:19|20)\d{2}"),
 }
 
@@ -209,8 +228,8 @@ def read_constraints(question: str, language: str) -> Constraints:
     come from the asking sentences only (background ones name a 负责人 or 老板 who asks); years,
     periods and places from the whole question, since background sets them ("2019年有个项目落地")."""
     asking = asking_part(question)
-    lowered = question.lower()
-    periods = frozenset(key for key in PERIODS if re.search(PERIODS[key], question) or re.search(PERIODS_EN[key], lowered))
+    lowered = spelled_out_quarter_ranges(question.lower())
+    periods = frozenset(key for key in PERIODS if re.search(PERIODS[key], lowered) or re.search(PERIODS_EN[key], lowered))
     if language == "en":
         years = frozenset(YEAR_EN.findall(question))
         types = _asked_types_en(asking.lower())

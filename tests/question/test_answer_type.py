@@ -35,6 +35,18 @@ def test_years_and_periods_must_show_in_the_text_and_third_quarter_is_not_inside
     assert read_constraints("2020年Q1的进出口总额", "zh").periods == {"first_quarter"}
 
 
+def test_a_range_of_quarters_is_the_period_it_names_not_its_two_ends():
+    assert read_constraints("市南区2022年Q1-Q3的GDP是多少？", "zh").periods == {"first_three_quarters"}
+    assert read_constraints("Who spoke about Shinan's Q1–Q3 2022 economy?", "en").periods == {"first_three_quarters"}
+    assert read_constraints("2022年一至三季度GDP", "zh").periods == {"first_three_quarters"}
+    assert read_constraints("Output from Q1 to Q2 of 2021", "en").periods == {"first_half"}
+    # no period word names the second and third quarters together: both stay asked
+    assert read_constraints("Output in Q2-Q3 2021", "en").periods == {"second_quarter", "third_quarter"}
+    # a year's last digit before a dash is not the start of a range
+    assert read_constraints("2021-3季度产值", "zh").periods == frozenset()
+    assert unmatched_periods(read_constraints("2022年Q1-Q3的GDP", "zh"), "2022年前三季度,GDP达到1120.97亿元") == 0
+
+
 def test_an_answer_type_counts_only_outside_the_questions_own_words():
     constraints = read_constraints("创新中心是由哪家单位牵头建设的？", "zh")
     assert missing_answer_types(constraints, "国家创新中心正式揭牌。", ["创新中心"]) == 1
