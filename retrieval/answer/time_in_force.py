@@ -36,6 +36,15 @@ from retrieval.question.answer_type import PERIODS, YEAR_MENTION, Constraints
 _YEAR_OR_RELATIVE = re.compile(YEAR_MENTION.pattern + "|今年|去年|明年|上年|本年")
 UNKNOWN_YEAR = "?"
 PERIOD_MENTION = re.compile("|".join(f"(?P<{key}>{pattern})" for key, pattern in PERIODS.items()))
+_TITLE = re.compile(r"《[^《》]*》")
+
+
+def without_titles(text: str) -> str:
+    """`text` with every 《…》 title blanked, offsets kept: a year in a title names a document
+    (《…培育计划2019-2023年》), not the time the text speaks of. Read as in force, 2023 put a
+    2022 article's 拥有高新技术企业628家 out of force for "2022"; blanked, tuning right outcomes went
+    1491 -> 1492 of 1775 and held-out ones 1084 -> 1087 of 1308 (sets one to eight), none lost."""
+    return _TITLE.sub(lambda match: " " * len(match.group()), text)
 
 
 def _in_force(text: str, start: int, end: int, pattern: re.Pattern[str], value: Callable[[re.Match[str]], str]) -> frozenset[str]:
@@ -56,12 +65,12 @@ def _in_force(text: str, start: int, end: int, pattern: re.Pattern[str], value: 
 def years_in_force(text: str, start: int, end: int) -> frozenset[str]:
     """Years ("2021") that `text[start:end]` names, or else the last one named before it;
     `UNKNOWN_YEAR` for 今年 / 去年."""
-    return _in_force(text, start, end, _YEAR_OR_RELATIVE, lambda match: match.group(1) or UNKNOWN_YEAR)
+    return _in_force(without_titles(text), start, end, _YEAR_OR_RELATIVE, lambda match: match.group(1) or UNKNOWN_YEAR)
 
 
 def periods_in_force(text: str, start: int, end: int) -> frozenset[str]:
     """Period keys of answer_type.PERIODS (first_half, full_year ...) in force at the quote."""
-    return _in_force(text, start, end, PERIOD_MENTION, lambda match: str(match.lastgroup))
+    return _in_force(without_titles(text), start, end, PERIOD_MENTION, lambda match: str(match.lastgroup))
 
 
 def out_of_force(constraints: Constraints, text: str, start: int, end: int, inherited_year: str | None = None) -> tuple[bool, bool]:

@@ -1,4 +1,4 @@
-from retrieval.answer.time_in_force import UNKNOWN_YEAR, out_of_force, periods_in_force, years_in_force
+from retrieval.answer.time_in_force import UNKNOWN_YEAR, out_of_force, periods_in_force, without_titles, years_in_force
 from retrieval.question.answer_type import Constraints
 
 TEXT = "继2021年进阶“gdp千亿俱乐部”之后，2022年，崂山区域发展势头更盛。前三季度，全区生产总值、固定资产投资增速均居全市第一。全年新增市场主体1.5万户。"
@@ -43,3 +43,15 @@ def test_a_year_named_by_earlier_passages_is_in_force_unless_the_text_says_this_
     # a year written without 年 inside the quote ("2022国际虚拟现实创新大会") is the quote's own
     fair = "2023年还将举办。在9月份举办的2022国际虚拟现实创新大会上，31个项目签约。"
     assert out_of_force(asking(years={"2022"}), fair, fair.index("在9月"), len(fair)) == (False, False)
+
+
+def test_a_year_inside_a_document_title_is_not_the_time_the_text_speaks_of():
+    text = "2022年，崂山区发布《独角兽企业培育计划2019-2023年》。拥有高新技术企业628家。"
+    quote = text.index("拥有")
+    assert years_in_force(text, quote, len(text)) == {"2022"}
+    assert out_of_force(Constraints(years=frozenset({"2022"})), text, quote, len(text)) == (False, False)
+    # the title's offsets are kept: a quote inside the text after it is found where it was
+    assert without_titles(text).index("拥有") == quote and "2023" not in without_titles(text)
+    # a title alone sets nothing in force
+    titled = "发布《2019年工作要点》。拥有高新技术企业628家。"
+    assert years_in_force(titled, titled.index("拥有"), len(titled)) == frozenset()
