@@ -16,9 +16,9 @@ from retrieval.answer.evidence import (
     Concept, Evidence, answer_clause, best_evidence, chinese_concepts, english_concepts, idf, names_nothing_asked, proper_names, windows,
 )
 from retrieval.answer.quotes import score_sentences, select_quote
-from retrieval.answer.time_in_force import out_of_force, without_titles
+from retrieval.answer.time_in_force import last_year_named, out_of_force
 from retrieval.question.answer_type import (
-    NAMED_TYPES, PERIODS, YEAR_MENTION, AnswerType, Constraints, missing_answer_types, names_an_answer, unmatched_periods, unmatched_years,
+    NAMED_TYPES, PERIODS, AnswerType, Constraints, missing_answer_types, names_an_answer, unmatched_periods, unmatched_years,
     without_own_words,
 )
 from retrieval.question.attributes import unstated_attributes
@@ -159,8 +159,7 @@ class PassageReader:
         if row not in self._inherited_years:
             doc_id, year, previous = self.backend.passage(row).doc_id, None, row - 1
             while year is None and previous >= 0 and self.backend.passage(previous).doc_id == doc_id:
-                named = YEAR_MENTION.findall(without_titles(self.backend.passage(previous).text))
-                year = named[-1] if named else None
+                year = last_year_named(self.backend.passage(previous).text)
                 previous -= 1
             self._inherited_years[row] = year
         return self._inherited_years[row]

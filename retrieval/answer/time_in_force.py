@@ -47,6 +47,13 @@ def without_titles(text: str) -> str:
     return _TITLE.sub(lambda match: " " * len(match.group()), text)
 
 
+def last_year_named(text: str) -> str | None:
+    """The last year `text` names outside titles: the year a passage hands on to the passages
+    after it in its document (PassageReader.inherited_year)."""
+    named = YEAR_MENTION.findall(without_titles(text))
+    return named[-1] if named else None
+
+
 def _in_force(text: str, start: int, end: int, pattern: re.Pattern[str], value: Callable[[re.Match[str]], str]) -> frozenset[str]:
     named_inside: set[str] = set()
     last_before = None
